@@ -1,0 +1,360 @@
+//! BERT with its masked-language-model head, in Burn.
+//!
+//! Paper: Devlin et al., "BERT: Pre-training of Deep Bidirectional Transformers for
+//! Language Understanding" (2019). Reference implementation matched to 1e-4 on logits:
+//! Hugging Face `transformers` `BertForMaskedLM` (`modeling_bert.py`), see
+//! `tools/make_bert_fixtures.py` and `crates/tasks/tests/bert_parity.rs`.
+//!
+//! The lecture's order: embeddings (word + position + segment, then LayerNorm) →
+//! N encoder blocks (self-attention → add & norm → feed-forward → add & norm; *post*-norm
+//! as in the original Transformer) → masked-LM head (dense → activation → LayerNorm →
+//! projection onto the word embeddings + bias).
+//!
+//! Shapes: `[batch, seq]` token ids, `[batch, seq, hidden]` activations,
+//! `[batch, heads, seq, seq]` attention probabilities, `[n_masks, vocab]` logits.
+//!
+//! Checkpoint keys (Hugging Face) → fields here. `P` is `bert.` or empty (both
+//! layouts occur); LayerNorms may be `weight/bias` or legacy `gamma/beta`.
+//!
+//! | checkpoint key                                         | field                         |
+//! |--------------------------------------------------------|-------------------------------|
+//! | `P embeddings.{word,position,token_type}_embeddings`   | `bert.embeddings.*`           |
+//! | `P embeddings.LayerNorm`                               | `bert.embeddings.norm`        |
+//! | `P encoder.layer.{i}.attention.self.{query,key,value}` | `bert.layers[i].self_attn.*`  |
+//! | `P encoder.layer.{i}.attention.output.dense`           | `bert.layers[i].self_attn.out`|
+//! | `P encoder.layer.{i}.attention.output.LayerNorm`       | `bert.layers[i].attn_norm`    |
+//! | `P encoder.layer.{i}.intermediate.dense`               | `bert.layers[i].ffn_in`       |
+//! | `P encoder.layer.{i}.output.dense`                     | `bert.layers[i].ffn_out`      |
+//! | `P encoder.layer.{i}.output.LayerNorm`                 | `bert.layers[i].ffn_norm`     |
+//! | `cls.predictions.transform.dense`                      | `head.dense`                  |
+//! | `cls.predictions.transform.LayerNorm`                  | `head.norm`                   |
+//! | `cls.predictions.bias` (or `.decoder.bias`)            | `head.bias`                   |
+//! | `cls.predictions.decoder.weight` (absent = tied)       | `head.decoder` (None = tied)  |
+
+use burn::module::Param;
+use burn::nn::{Embedding, LayerNorm, Linear};
+use burn::prelude::*;
+use burn::tensor::activation;
+use serde::Deserialize;
+
+use crate::attention::{AttentionMask, MultiHeadAttention};
+use crate::weights::{Checkpoint, LoadError};
+
+/// `config.json` of a Hugging Face BERT checkpoint (field names as Hugging Face writes them).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct BertConfig {
+    pub vocab_size: usize,
+    /// Width of every token vector (`d_model`). BERT-base: 768.
+    pub hidden_size: usize,
+    pub num_hidden_layers: usize,
+    pub num_attention_heads: usize,
+    /// Width of the feed-forward layer inside each block. BERT-base: 3072.
+    pub intermediate_size: usize,
+    #[serde(default = "default_act")]
+    pub hidden_act: HiddenAct,
+    #[serde(default = "default_eps")]
+    pub layer_norm_eps: f64,
+    pub max_position_embeddings: usize,
+    #[serde(default = "default_type_vocab")]
+    pub type_vocab_size: usize,
+    /// Only `"absolute"` (learned positions) is supported; read so that others are refused.
+    #[serde(default = "default_pos_type")]
+    pub position_embedding_type: String,
+    #[serde(default)]
+    pub model_type: Option<String>,
+}
+
+fn default_act() -> HiddenAct {
+    HiddenAct::Gelu
+}
+fn default_eps() -> f64 {
+    1e-12
+}
+fn default_type_vocab() -> usize {
+    2
+}
+fn default_pos_type() -> String {
+    "absolute".into()
+}
+
+/// The feed-forward activation, by its Hugging Face name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum HiddenAct {
+    /// Exact GELU, `x·Φ(x)` (erf form) — BERT's own.
+    #[serde(rename = "gelu")]
+    Gelu,
+    /// GELU's tanh approximation (Hendrycks & Gimpel), used by some ports.
+    #[serde(rename = "gelu_new", alias = "gelu_pytorch_tanh")]
+    GeluNew,
+    #[serde(rename = "relu")]
+    Relu,
+}
+
+impl HiddenAct {
+    pub fn apply<const D: usize>(self, x: Tensor<D>) -> Tensor<D> {
+        match self {
+            HiddenAct::Gelu => activation::gelu(x),
+            HiddenAct::GeluNew => activation::gelu_approximate(x),
+            HiddenAct::Relu => activation::relu(x),
+        }
+    }
+}
+
+impl BertConfig {
+    pub fn from_json(bytes: &[u8]) -> Result<Self, LoadError> {
+        let config: Self =
+            serde_json::from_slice(bytes).map_err(|e| LoadError::Config(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), LoadError> {
+        let bad = |m: String| Err(LoadError::Config(m));
+        if self.num_attention_heads == 0 || self.hidden_size % self.num_attention_heads != 0 {
+            return bad(format!(
+                "hidden_size {} is not divisible by num_attention_heads {}",
+                self.hidden_size, self.num_attention_heads
+            ));
+        }
+        if self.position_embedding_type != "absolute" {
+            return bad(format!(
+                "position_embedding_type \"{}\" is not supported (only \"absolute\")",
+                self.position_embedding_type
+            ));
+        }
+        if self.vocab_size == 0 || self.max_position_embeddings == 0 || self.type_vocab_size == 0
+        {
+            return bad("vocab_size, max_position_embeddings and type_vocab_size must be > 0".into());
+        }
+        Ok(())
+    }
+}
+
+/// Word + learned position + segment embeddings, summed and normalised.
+#[derive(Module, Debug)]
+pub struct Embeddings {
+    pub word_embeddings: Embedding,
+    pub position_embeddings: Embedding,
+    pub token_type_embeddings: Embedding,
+    pub norm: LayerNorm,
+}
+
+impl Embeddings {
+    /// # Shapes
+    /// - `input_ids`, `token_type_ids`: `[batch, seq]` → `[batch, seq, hidden]`
+    pub fn forward(&self, input_ids: Tensor<2, Int>, token_type_ids: Tensor<2, Int>) -> Tensor<3> {
+        let [batch, seq] = input_ids.dims();
+        let positions = Tensor::<1, Int>::arange(0..seq as i64, &input_ids.device())
+            .reshape([1, seq])
+            .expand([batch, seq]);
+        let x = self.word_embeddings.forward(input_ids)
+            + self.position_embeddings.forward(positions)
+            + self.token_type_embeddings.forward(token_type_ids);
+        // BERT normalises the embeddings before the first block (the original Transformer does not).
+        self.norm.forward(x)
+    }
+}
+
+/// One post-norm Transformer encoder block.
+#[derive(Module, Debug)]
+pub struct EncoderBlock {
+    pub self_attn: MultiHeadAttention,
+    pub attn_norm: LayerNorm,
+    pub ffn_in: Linear,
+    pub ffn_out: Linear,
+    pub ffn_norm: LayerNorm,
+    #[module(skip)]
+    pub act: HiddenAct,
+}
+
+impl EncoderBlock {
+    /// # Shapes
+    /// - `x`: `[batch, seq, hidden]` → `[batch, seq, hidden]`, probabilities `[batch, heads, seq, seq]`
+    pub fn forward(
+        &self,
+        x: Tensor<3>,
+        mask: &AttentionMask,
+        want_probs: bool,
+    ) -> (Tensor<3>, Option<Tensor<4>>) {
+        let (attended, probs) = self.self_attn.forward(x.clone(), x.clone(), mask, want_probs);
+        // Post-norm: LayerNorm(x + Sublayer(x)), as in the paper and in BERT.
+        let x = self.attn_norm.forward(x + attended);
+        let ffn = self.ffn_out.forward(self.act.apply(self.ffn_in.forward(x.clone())));
+        (self.ffn_norm.forward(x + ffn), probs)
+    }
+}
+
+/// The BERT encoder: embeddings and the stack of blocks.
+#[derive(Module, Debug)]
+pub struct BertModel {
+    pub embeddings: Embeddings,
+    pub layers: Vec<EncoderBlock>,
+}
+
+/// Hidden states of the last block and, on request, each block's attention probabilities.
+pub struct EncoderOutput {
+    /// `[batch, seq, hidden]`
+    pub hidden: Tensor<3>,
+    /// One `[batch, heads, seq, seq]` per layer; empty unless asked for.
+    pub attentions: Vec<Tensor<4>>,
+}
+
+impl BertModel {
+    /// # Shapes
+    /// - `input_ids`: `[batch, seq]`; `padding`: `[batch, seq]`, `true` on pad tokens
+    /// - returns hidden states `[batch, seq, hidden]`
+    pub fn forward(
+        &self,
+        input_ids: Tensor<2, Int>,
+        token_type_ids: Option<Tensor<2, Int>>,
+        padding: Option<Tensor<2, Bool>>,
+        want_attentions: bool,
+    ) -> EncoderOutput {
+        let token_type_ids = token_type_ids.unwrap_or_else(|| input_ids.zeros_like());
+        let mask = padding.map_or(AttentionMask::None, AttentionMask::Padding);
+        let mut x = self.embeddings.forward(input_ids, token_type_ids);
+        let mut attentions = Vec::new();
+        for block in &self.layers {
+            let (next, probs) = block.forward(x, &mask, want_attentions);
+            x = next;
+            attentions.extend(probs);
+        }
+        EncoderOutput {
+            hidden: x,
+            attentions,
+        }
+    }
+}
+
+/// The masked-LM head: a transform, then scores against every vocabulary entry.
+#[derive(Module, Debug)]
+pub struct MlmHead {
+    pub dense: Linear,
+    pub norm: LayerNorm,
+    /// `[hidden, vocab]` when the checkpoint stores an untied decoder; `None` = tied to the
+    /// word embeddings (BERT's default: input and output share one matrix).
+    pub decoder: Option<Param<Tensor<2>>>,
+    pub bias: Param<Tensor<1>>,
+    #[module(skip)]
+    pub act: HiddenAct,
+}
+
+/// BERT + masked-LM head, as Hugging Face's `BertForMaskedLM`.
+#[derive(Module, Debug)]
+pub struct BertForMaskedLM {
+    pub bert: BertModel,
+    pub head: MlmHead,
+}
+
+impl BertForMaskedLM {
+    /// Logits over the vocabulary at the given flat positions (`batch_index * seq + position`).
+    /// Only those rows go through the `[hidden, vocab]` projection — the most expensive
+    /// matrix of a small BERT — so a sentence with one `[MASK]` pays for one row.
+    ///
+    /// # Shapes
+    /// - `hidden`: `[batch, seq, hidden]`, `flat_positions`: `n` → logits `[n, vocab]`
+    pub fn mlm_logits(&self, hidden: Tensor<3>, flat_positions: &[usize]) -> Tensor<2> {
+        let [batch, seq, width] = hidden.dims();
+        let device = hidden.device();
+        let idx: Vec<i64> = flat_positions.iter().map(|&p| p as i64).collect();
+        let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [flat_positions.len()]), &device);
+        let rows = hidden.reshape([batch * seq, width]).select(0, idx);
+        let h = self
+            .head
+            .norm
+            .forward(self.head.act.apply(self.head.dense.forward(rows)));
+        let decoder = match &self.head.decoder {
+            Some(w) => w.val(),
+            None => self.bert.embeddings.word_embeddings.weight.val().transpose(),
+        };
+        h.matmul(decoder) + self.head.bias.val().unsqueeze_dim(0)
+    }
+
+    /// Loads a Hugging Face checkpoint. Every tensor the model needs must be present, except
+    /// the decoder weight, whose absence means "tied" (what `save_pretrained` writes today).
+    pub fn load(config: &BertConfig, ckpt: &Checkpoint) -> Result<Self, LoadError> {
+        let c = config;
+        let (h, eps) = (c.hidden_size, c.layer_norm_eps);
+        let p = if ckpt.contains("bert.embeddings.word_embeddings.weight") {
+            "bert."
+        } else {
+            ""
+        };
+        let embeddings = Embeddings {
+            word_embeddings: ckpt.embedding(
+                &format!("{p}embeddings.word_embeddings.weight"),
+                c.vocab_size,
+                h,
+            )?,
+            position_embeddings: ckpt.embedding(
+                &format!("{p}embeddings.position_embeddings.weight"),
+                c.max_position_embeddings,
+                h,
+            )?,
+            token_type_embeddings: ckpt.embedding(
+                &format!("{p}embeddings.token_type_embeddings.weight"),
+                c.type_vocab_size,
+                h,
+            )?,
+            norm: ckpt.layer_norm(&format!("{p}embeddings.LayerNorm"), h, eps)?,
+        };
+        let layers = (0..c.num_hidden_layers)
+            .map(|i| {
+                let l = format!("{p}encoder.layer.{i}");
+                Ok(EncoderBlock {
+                    self_attn: MultiHeadAttention {
+                        query: ckpt.linear(&format!("{l}.attention.self.query"), h, h)?,
+                        key: ckpt.linear(&format!("{l}.attention.self.key"), h, h)?,
+                        value: ckpt.linear(&format!("{l}.attention.self.value"), h, h)?,
+                        out: ckpt.linear(&format!("{l}.attention.output.dense"), h, h)?,
+                        n_heads: c.num_attention_heads,
+                    },
+                    attn_norm: ckpt.layer_norm(&format!("{l}.attention.output.LayerNorm"), h, eps)?,
+                    ffn_in: ckpt.linear(&format!("{l}.intermediate.dense"), h, c.intermediate_size)?,
+                    ffn_out: ckpt.linear(&format!("{l}.output.dense"), c.intermediate_size, h)?,
+                    ffn_norm: ckpt.layer_norm(&format!("{l}.output.LayerNorm"), h, eps)?,
+                    act: c.hidden_act,
+                })
+            })
+            .collect::<Result<Vec<_>, LoadError>>()?;
+
+        let bias_key = ckpt.first_of(&[
+            "cls.predictions.bias".to_string(),
+            "cls.predictions.decoder.bias".to_string(),
+        ])?;
+        let head = MlmHead {
+            dense: ckpt.linear("cls.predictions.transform.dense", h, h)?,
+            norm: ckpt.layer_norm("cls.predictions.transform.LayerNorm", h, eps)?,
+            decoder: untied_decoder(ckpt, c, &format!("{p}embeddings.word_embeddings.weight"))?,
+            bias: Param::from_tensor(ckpt.tensor(&bias_key, [c.vocab_size])?),
+            act: c.hidden_act,
+        };
+        Ok(Self {
+            bert: BertModel { embeddings, layers },
+            head,
+        })
+    }
+}
+
+/// `Some` only for a stored decoder that differs from the word embeddings; a stored copy
+/// of the tied matrix (older `save_pretrained`) is dropped to keep one matrix in memory.
+fn untied_decoder(
+    ckpt: &Checkpoint,
+    c: &BertConfig,
+    word_key: &str,
+) -> Result<Option<Param<Tensor<2>>>, LoadError> {
+    let key = "cls.predictions.decoder.weight";
+    if !ckpt.contains(key) {
+        return Ok(None);
+    }
+    let shape = [c.vocab_size, c.hidden_size];
+    let decoder = ckpt.values(key, &shape)?;
+    if decoder == ckpt.values(word_key, &shape)? {
+        return Ok(None);
+    }
+    let t = crate::weights::transpose(&decoder, c.vocab_size, c.hidden_size);
+    Ok(Some(Param::from_tensor(Tensor::from_data(
+        TensorData::new(t, [c.hidden_size, c.vocab_size]),
+        ckpt.device(),
+    ))))
+}

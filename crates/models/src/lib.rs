@@ -1,0 +1,21 @@
+//! Burn models of the lecture: BERT (masked LM) and, later, the Marian encoder–decoder.
+//! No browser, files or network here: bytes in, tensors out, on native and wasm32 alike.
+
+pub mod attention;
+pub mod bert;
+pub mod weights;
+
+pub use burn;
+
+/// The compute device every model runs on: burn-flex on the CPU (chosen by measurement,
+/// see README "Backend"); `--features ndarray` swaps in burn-ndarray for comparison.
+pub fn device() -> burn::prelude::Device {
+    #[cfg(feature = "ndarray")]
+    {
+        burn::prelude::Device::ndarray()
+    }
+    #[cfg(not(feature = "ndarray"))]
+    {
+        burn::prelude::Device::flex()
+    }
+}

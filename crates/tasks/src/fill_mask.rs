@@ -1,0 +1,379 @@
+//! Fill-mask: text with `[MASK]`s in, the top-k words for every mask out.
+//!
+//! Tokenization is the `tokenizers` crate's, from the checkpoint's own `tokenizer.json`;
+//! the mask token is read from the tokenizer (or `tokenizer_config.json`), never assumed.
+//! The model is `tlab_models::bert::BertForMaskedLM`; only masked positions go through the
+//! vocabulary projection.
+
+use burn::prelude::*;
+use burn::tensor::activation::softmax;
+use serde::Serialize;
+use tlab_models::bert::{BertConfig, BertForMaskedLM};
+use tlab_models::burn;
+use tlab_models::weights::Checkpoint;
+use tokenizers::Tokenizer;
+
+use crate::TaskError;
+
+/// The largest k a caller may ask for (the page offers 1–50).
+pub const MAX_TOP_K: usize = 50;
+
+/// A loaded masked-LM checkpoint with its tokenizer.
+pub struct FillMask {
+    model: BertForMaskedLM,
+    config: BertConfig,
+    tokenizer: Tokenizer,
+    mask_token: String,
+    mask_id: u32,
+    device: Device,
+}
+
+/// `tlab fill-mask --json` and the page print this.
+#[derive(Debug, Clone, Serialize)]
+pub struct FillMaskOutput {
+    pub input_ids: Vec<u32>,
+    /// The token strings of `input_ids` (for display; `##` marks a word continuation).
+    pub tokens: Vec<String>,
+    pub masks: Vec<MaskPrediction>,
+    /// The input with every mask replaced by its top choice.
+    pub filled: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MaskPrediction {
+    /// Index of the mask in `input_ids`.
+    pub position: usize,
+    pub candidates: Vec<Candidate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    pub id: u32,
+    pub token: String,
+    pub prob: f32,
+}
+
+/// Raw logits at the masked positions (parity tests and the lecture views use these).
+#[derive(Debug, Clone, Serialize)]
+pub struct MaskLogits {
+    pub input_ids: Vec<u32>,
+    pub mask_positions: Vec<usize>,
+    /// `[n_masks][vocab]`
+    pub logits: Vec<Vec<f32>>,
+}
+
+/// Attention probabilities of every layer and head for one input.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attentions {
+    pub tokens: Vec<String>,
+    /// `[layer][head][query][key]`
+    pub layers: Vec<Vec<Vec<Vec<f32>>>>,
+}
+
+/// Basic facts about the loaded checkpoint, for the page's model line.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelInfo {
+    pub layers: usize,
+    pub hidden: usize,
+    pub heads: usize,
+    pub vocab: usize,
+    pub max_tokens: usize,
+    pub mask_token: String,
+    pub parameters: usize,
+}
+
+struct Encoded {
+    ids: Vec<u32>,
+    tokens: Vec<String>,
+    offsets: Vec<(usize, usize)>,
+    mask_positions: Vec<usize>,
+}
+
+impl FillMask {
+    /// Loads a checkpoint from the bytes of `config.json`, `tokenizer.json`,
+    /// `model.safetensors` and, if the checkpoint has one, `tokenizer_config.json`.
+    pub fn from_bytes(
+        config: &[u8],
+        tokenizer: &[u8],
+        weights: &[u8],
+        tokenizer_config: Option<&[u8]>,
+    ) -> Result<Self, TaskError> {
+        let config = BertConfig::from_json(config)?;
+        let tokenizer = Tokenizer::from_bytes(tokenizer)
+            .map_err(|e| TaskError::Tokenizer(format!("tokenizer.json could not be read: {e}")))?;
+        let mask_token = find_mask_token(&tokenizer, tokenizer_config)?;
+        let mask_id = tokenizer.token_to_id(&mask_token).ok_or_else(|| {
+            TaskError::Tokenizer(format!("the mask token {mask_token} is not in the vocabulary"))
+        })?;
+        if mask_id as usize >= config.vocab_size {
+            return Err(TaskError::Tokenizer(format!(
+                "the tokenizer's mask id {mask_id} is outside the model's vocabulary ({}): \
+                 tokenizer.json and the weights do not belong together",
+                config.vocab_size
+            )));
+        }
+        let device = tlab_models::device();
+        let ckpt = Checkpoint::from_bytes(weights, &device)?;
+        let model = BertForMaskedLM::load(&config, &ckpt)?;
+        Ok(Self {
+            model,
+            config,
+            tokenizer,
+            mask_token,
+            mask_id,
+            device,
+        })
+    }
+
+    /// Loads `DIR/{config.json, tokenizer.json, model.safetensors[, tokenizer_config.json]}`.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_dir(dir: &std::path::Path) -> Result<Self, TaskError> {
+        let read = |name: &str| {
+            std::fs::read(dir.join(name)).map_err(|e| {
+                TaskError::Io(format!("cannot read {}: {e}", dir.join(name).display()))
+            })
+        };
+        let tokenizer_config = read("tokenizer_config.json").ok();
+        Self::from_bytes(
+            &read("config.json")?,
+            &read("tokenizer.json")?,
+            &read("model.safetensors")?,
+            tokenizer_config.as_deref(),
+        )
+    }
+
+    pub fn info(&self) -> ModelInfo {
+        use burn::module::Module;
+        ModelInfo {
+            layers: self.config.num_hidden_layers,
+            hidden: self.config.hidden_size,
+            heads: self.config.num_attention_heads,
+            vocab: self.config.vocab_size,
+            max_tokens: self.config.max_position_embeddings,
+            mask_token: self.mask_token.clone(),
+            parameters: self.model.num_params(),
+        }
+    }
+
+    pub fn mask_token(&self) -> &str {
+        &self.mask_token
+    }
+
+    /// Tokenizes `text` (already passed through `normalise_mask_spelling`; offsets index it).
+    fn encode(&self, text: &str, require_mask: bool) -> Result<Encoded, TaskError> {
+        if text.trim().is_empty() {
+            return Err(TaskError::Input("the text is empty".into()));
+        }
+        let enc = self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| TaskError::Tokenizer(format!("could not tokenize the text: {e}")))?;
+        let ids = enc.get_ids().to_vec();
+        if ids.len() > self.config.max_position_embeddings {
+            return Err(TaskError::Input(format!(
+                "the text is {} tokens long; this model reads at most {}",
+                ids.len(),
+                self.config.max_position_embeddings
+            )));
+        }
+        if let Some(bad) = ids.iter().find(|&&id| id as usize >= self.config.vocab_size) {
+            return Err(TaskError::Tokenizer(format!(
+                "token id {bad} is outside the model's vocabulary ({}): \
+                 tokenizer.json and the weights do not belong together",
+                self.config.vocab_size
+            )));
+        }
+        let mask_positions: Vec<usize> = (0..ids.len()).filter(|&i| ids[i] == self.mask_id).collect();
+        if require_mask && mask_positions.is_empty() {
+            return Err(TaskError::Input(format!(
+                "the text has no {} to fill: put {} where a word is missing",
+                self.mask_token, self.mask_token
+            )));
+        }
+        Ok(Encoded {
+            ids,
+            tokens: enc.get_tokens().to_vec(),
+            offsets: enc.get_offsets().to_vec(),
+            mask_positions,
+        })
+    }
+
+    /// People type `[mask]` or `[Mask]`; the tokenizer matches its special token exactly.
+    fn normalise_mask_spelling(&self, text: &str) -> String {
+        let lower_mask = self.mask_token.to_lowercase();
+        let lower = text.to_lowercase();
+        if lower.len() != text.len() || !lower.contains(&lower_mask) {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut i = 0;
+        while let Some(found) = lower[i..].find(&lower_mask) {
+            out.push_str(&text[i..i + found]);
+            out.push_str(&self.mask_token);
+            i += found + lower_mask.len();
+        }
+        out.push_str(&text[i..]);
+        out
+    }
+
+    fn ids_tensor(&self, ids: &[u32]) -> Tensor<2, Int> {
+        let data: Vec<i64> = ids.iter().map(|&i| i as i64).collect();
+        Tensor::from_data(TensorData::new(data, [1, ids.len()]), &self.device)
+    }
+
+    /// `[n_masks, vocab]` logits for the masks of `enc`.
+    fn logits(&self, enc: &Encoded) -> Tensor<2> {
+        let out = self
+            .model
+            .bert
+            .forward(self.ids_tensor(&enc.ids), None, None, false);
+        self.model.mlm_logits(out.hidden, &enc.mask_positions)
+    }
+
+    /// The top-`top_k` tokens for every mask in `text`.
+    pub fn fill(&self, text: &str, top_k: usize) -> Result<FillMaskOutput, TaskError> {
+        if top_k == 0 || top_k > MAX_TOP_K.min(self.config.vocab_size) {
+            return Err(TaskError::Input(format!(
+                "top-k must be between 1 and {}, not {top_k}",
+                MAX_TOP_K.min(self.config.vocab_size)
+            )));
+        }
+        let text = self.normalise_mask_spelling(text);
+        let enc = self.encode(&text, true)?;
+        let probs = softmax(self.logits(&enc), 1);
+        let (values, indices) = probs.topk_with_indices(top_k, 1);
+        let values = values.into_data().try_into_vec_as::<f32>().map_err(data_err)?;
+        let indices = indices.into_data().try_into_vec_as::<i64>().map_err(data_err)?;
+        let masks: Vec<MaskPrediction> = enc
+            .mask_positions
+            .iter()
+            .enumerate()
+            .map(|(m, &position)| MaskPrediction {
+                position,
+                candidates: (0..top_k)
+                    .map(|j| {
+                        let id = indices[m * top_k + j] as u32;
+                        Candidate {
+                            id,
+                            token: self.tokenizer.id_to_token(id).unwrap_or_default(),
+                            prob: values[m * top_k + j],
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let filled = fill_text(&text, &enc, &masks);
+        Ok(FillMaskOutput {
+            input_ids: enc.ids,
+            tokens: enc.tokens,
+            masks,
+            filled,
+        })
+    }
+
+    /// Logits over the whole vocabulary at every mask (what the parity tests compare).
+    pub fn mask_logits(&self, text: &str) -> Result<MaskLogits, TaskError> {
+        let enc = self.encode(&self.normalise_mask_spelling(text), true)?;
+        let vocab = self.config.vocab_size;
+        let flat = self.logits(&enc).into_data().try_into_vec_as::<f32>().map_err(data_err)?;
+        Ok(MaskLogits {
+            logits: flat.chunks(vocab).map(<[f32]>::to_vec).collect(),
+            input_ids: enc.ids,
+            mask_positions: enc.mask_positions,
+        })
+    }
+
+    /// Attention probabilities of every layer and head (masks not required).
+    pub fn attentions(&self, text: &str) -> Result<Attentions, TaskError> {
+        let enc = self.encode(&self.normalise_mask_spelling(text), false)?;
+        let out = self
+            .model
+            .bert
+            .forward(self.ids_tensor(&enc.ids), None, None, true);
+        let n = enc.ids.len();
+        let layers = out
+            .attentions
+            .into_iter()
+            .map(|probs| {
+                let heads = probs.dims()[1];
+                let flat = probs.into_data().try_into_vec_as::<f32>().map_err(data_err)?;
+                Ok((0..heads)
+                    .map(|h| {
+                        (0..n)
+                            .map(|q| flat[(h * n + q) * n..(h * n + q + 1) * n].to_vec())
+                            .collect()
+                    })
+                    .collect())
+            })
+            .collect::<Result<_, TaskError>>()?;
+        Ok(Attentions {
+            tokens: enc.tokens,
+            layers,
+        })
+    }
+}
+
+fn data_err(e: burn::tensor::DataError) -> TaskError {
+    TaskError::Internal(format!("{e:?}"))
+}
+
+/// The mask token: `tokenizer_config.json`'s `mask_token` if given, else the one special
+/// token of the tokenizer whose text contains "mask" (`[MASK]` for BERT, `<mask>` for RoBERTa).
+fn find_mask_token(tokenizer: &Tokenizer, tokenizer_config: Option<&[u8]>) -> Result<String, TaskError> {
+    if let Some(bytes) = tokenizer_config {
+        let value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| TaskError::Tokenizer(format!("tokenizer_config.json is not valid JSON: {e}")))?;
+        let token = match &value["mask_token"] {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Object(o) => o.get("content").and_then(|c| c.as_str()).map(String::from),
+            _ => None,
+        };
+        if let Some(token) = token {
+            return Ok(token);
+        }
+    }
+    let mut specials: Vec<String> = tokenizer
+        .get_added_tokens_decoder()
+        .into_values()
+        .filter(|t| t.special && t.content.to_lowercase().contains("mask"))
+        .map(|t| t.content)
+        .collect();
+    specials.sort();
+    specials.dedup();
+    match specials.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(TaskError::Tokenizer(
+            "tokenizer.json has no special mask token (such as [MASK]); is this a masked-LM tokenizer?"
+                .into(),
+        )),
+        many => Err(TaskError::Tokenizer(format!(
+            "tokenizer.json has several mask-like tokens ({}); add a tokenizer_config.json that names mask_token",
+            many.join(", ")
+        ))),
+    }
+}
+
+/// The text with each mask replaced by its top candidate; a `##` piece joins the word before.
+fn fill_text(text: &str, enc: &Encoded, masks: &[MaskPrediction]) -> String {
+    let mut out = String::new();
+    let mut cursor = 0;
+    for m in masks {
+        let (start, end) = enc.offsets[m.position];
+        if start < cursor || end > text.len() || !text.is_char_boundary(start) {
+            continue;
+        }
+        let word = m.candidates.first().map(|c| c.token.as_str()).unwrap_or("");
+        out.push_str(&text[cursor..start]);
+        match word.strip_prefix("##") {
+            Some(piece) => {
+                let trimmed = out.trim_end().len();
+                out.truncate(trimmed);
+                out.push_str(piece);
+            }
+            None => out.push_str(word),
+        }
+        cursor = end;
+    }
+    out.push_str(&text[cursor..]);
+    out
+}
