@@ -12,7 +12,11 @@ use clap::{Parser, Subcommand};
 use tlab_tasks::fill_mask::FillMask;
 
 #[derive(Parser)]
-#[command(name = "tlab", version, about = "See Transformers and BERT work: fill-mask and translation")]
+#[command(
+    name = "tlab",
+    version,
+    about = "See Transformers and BERT work: fill-mask and translation"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

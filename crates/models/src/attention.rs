@@ -98,9 +98,9 @@ impl MultiHeadAttention {
                     .reshape([batch, 1, 1, seq_k])
                     .expand([batch, heads, seq_q, seq_k]),
             ),
-            AttentionMask::Causal => Some(causal_mask(seq_q, seq_k, &q.device()).expand([
-                batch, heads, seq_q, seq_k,
-            ])),
+            AttentionMask::Causal => {
+                Some(causal_mask(seq_q, seq_k, &q.device()).expand([batch, heads, seq_q, seq_k]))
+            }
         };
         if !want_probs {
             let options = AttentionModuleOptions {
@@ -140,7 +140,6 @@ pub fn causal_mask(seq_q: usize, seq_k: usize, device: &Device) -> Tensor<4, Boo
     let data: Vec<bool> = (0..seq_q)
         .flat_map(|i| (0..seq_k).map(move |j| j > i + offset))
         .collect();
-    Tensor::<2, Bool>::from_data(TensorData::new(data, [seq_q, seq_k]), device).reshape([
-        1, 1, seq_q, seq_k,
-    ])
+    Tensor::<2, Bool>::from_data(TensorData::new(data, [seq_q, seq_k]), device)
+        .reshape([1, 1, seq_q, seq_k])
 }

@@ -122,9 +122,10 @@ impl BertConfig {
                 self.position_embedding_type
             ));
         }
-        if self.vocab_size == 0 || self.max_position_embeddings == 0 || self.type_vocab_size == 0
-        {
-            return bad("vocab_size, max_position_embeddings and type_vocab_size must be > 0".into());
+        if self.vocab_size == 0 || self.max_position_embeddings == 0 || self.type_vocab_size == 0 {
+            return bad(
+                "vocab_size, max_position_embeddings and type_vocab_size must be > 0".into(),
+            );
         }
         Ok(())
     }
@@ -176,10 +177,14 @@ impl EncoderBlock {
         mask: &AttentionMask,
         want_probs: bool,
     ) -> (Tensor<3>, Option<Tensor<4>>) {
-        let (attended, probs) = self.self_attn.forward(x.clone(), x.clone(), mask, want_probs);
+        let (attended, probs) = self
+            .self_attn
+            .forward(x.clone(), x.clone(), mask, want_probs);
         // Post-norm: LayerNorm(x + Sublayer(x)), as in the paper and in BERT.
         let x = self.attn_norm.forward(x + attended);
-        let ffn = self.ffn_out.forward(self.act.apply(self.ffn_in.forward(x.clone())));
+        let ffn = self
+            .ffn_out
+            .forward(self.act.apply(self.ffn_in.forward(x.clone())));
         (self.ffn_norm.forward(x + ffn), probs)
     }
 }
@@ -257,7 +262,8 @@ impl BertForMaskedLM {
         let [batch, seq, width] = hidden.dims();
         let device = hidden.device();
         let idx: Vec<i64> = flat_positions.iter().map(|&p| p as i64).collect();
-        let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [flat_positions.len()]), &device);
+        let idx =
+            Tensor::<1, Int>::from_data(TensorData::new(idx, [flat_positions.len()]), &device);
         let rows = hidden.reshape([batch * seq, width]).select(0, idx);
         let h = self
             .head
@@ -265,7 +271,13 @@ impl BertForMaskedLM {
             .forward(self.head.act.apply(self.head.dense.forward(rows)));
         let decoder = match &self.head.decoder {
             Some(w) => w.val(),
-            None => self.bert.embeddings.word_embeddings.weight.val().transpose(),
+            None => self
+                .bert
+                .embeddings
+                .word_embeddings
+                .weight
+                .val()
+                .transpose(),
         };
         h.matmul(decoder) + self.head.bias.val().unsqueeze_dim(0)
     }
@@ -309,8 +321,16 @@ impl BertForMaskedLM {
                         out: ckpt.linear(&format!("{l}.attention.output.dense"), h, h)?,
                         n_heads: c.num_attention_heads,
                     },
-                    attn_norm: ckpt.layer_norm(&format!("{l}.attention.output.LayerNorm"), h, eps)?,
-                    ffn_in: ckpt.linear(&format!("{l}.intermediate.dense"), h, c.intermediate_size)?,
+                    attn_norm: ckpt.layer_norm(
+                        &format!("{l}.attention.output.LayerNorm"),
+                        h,
+                        eps,
+                    )?,
+                    ffn_in: ckpt.linear(
+                        &format!("{l}.intermediate.dense"),
+                        h,
+                        c.intermediate_size,
+                    )?,
                     ffn_out: ckpt.linear(&format!("{l}.output.dense"), c.intermediate_size, h)?,
                     ffn_norm: ckpt.layer_norm(&format!("{l}.output.LayerNorm"), h, eps)?,
                     act: c.hidden_act,

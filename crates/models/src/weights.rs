@@ -20,7 +20,9 @@ pub enum LoadError {
     Config(String),
     #[error("the weights file is not a valid safetensors file: {0}")]
     Format(String),
-    #[error("the weights file has no tensor `{0}` (needed by this model; is this the right checkpoint?)")]
+    #[error(
+        "the weights file has no tensor `{0}` (needed by this model; is this the right checkpoint?)"
+    )]
     Missing(String),
     #[error("tensor `{name}` has shape {found:?}, but the config implies {expected:?}")]
     Shape {
@@ -28,7 +30,9 @@ pub enum LoadError {
         found: Vec<usize>,
         expected: Vec<usize>,
     },
-    #[error("tensor `{name}` has dtype {dtype}, which this loader does not read (use f32, f16 or bf16)")]
+    #[error(
+        "tensor `{name}` has dtype {dtype}, which this loader does not read (use f32, f16 or bf16)"
+    )]
     Dtype { name: String, dtype: String },
 }
 
@@ -102,7 +106,10 @@ impl<'a> Checkpoint<'a> {
         shape: [usize; D],
     ) -> Result<Tensor<D>, LoadError> {
         let values = self.values(name, &shape)?;
-        Ok(Tensor::from_data(TensorData::new(values, shape), &self.device))
+        Ok(Tensor::from_data(
+            TensorData::new(values, shape),
+            &self.device,
+        ))
     }
 
     /// A PyTorch `nn.Linear` (`{prefix}.weight` `[out, in]`, `{prefix}.bias` `[out]`).
@@ -123,9 +130,7 @@ impl<'a> Checkpoint<'a> {
     pub fn layer_norm(&self, prefix: &str, d: usize, eps: f64) -> Result<LayerNorm, LoadError> {
         let gamma = self.first_of(&[format!("{prefix}.weight"), format!("{prefix}.gamma")])?;
         let beta = self.first_of(&[format!("{prefix}.bias"), format!("{prefix}.beta")])?;
-        let mut norm = LayerNormConfig::new(d)
-            .with_epsilon(eps)
-            .init(&self.device);
+        let mut norm = LayerNormConfig::new(d).with_epsilon(eps).init(&self.device);
         norm.gamma = Param::from_tensor(self.tensor(&gamma, [d])?);
         norm.beta = Some(Param::from_tensor(self.tensor(&beta, [d])?));
         Ok(norm)

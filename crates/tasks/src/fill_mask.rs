@@ -103,7 +103,9 @@ impl FillMask {
             .map_err(|e| TaskError::Tokenizer(format!("tokenizer.json could not be read: {e}")))?;
         let mask_token = find_mask_token(&tokenizer, tokenizer_config)?;
         let mask_id = tokenizer.token_to_id(&mask_token).ok_or_else(|| {
-            TaskError::Tokenizer(format!("the mask token {mask_token} is not in the vocabulary"))
+            TaskError::Tokenizer(format!(
+                "the mask token {mask_token} is not in the vocabulary"
+            ))
         })?;
         if mask_id as usize >= config.vocab_size {
             return Err(TaskError::Tokenizer(format!(
@@ -176,14 +178,18 @@ impl FillMask {
                 self.config.max_position_embeddings
             )));
         }
-        if let Some(bad) = ids.iter().find(|&&id| id as usize >= self.config.vocab_size) {
+        if let Some(bad) = ids
+            .iter()
+            .find(|&&id| id as usize >= self.config.vocab_size)
+        {
             return Err(TaskError::Tokenizer(format!(
                 "token id {bad} is outside the model's vocabulary ({}): \
                  tokenizer.json and the weights do not belong together",
                 self.config.vocab_size
             )));
         }
-        let mask_positions: Vec<usize> = (0..ids.len()).filter(|&i| ids[i] == self.mask_id).collect();
+        let mask_positions: Vec<usize> =
+            (0..ids.len()).filter(|&i| ids[i] == self.mask_id).collect();
         if require_mask && mask_positions.is_empty() {
             return Err(TaskError::Input(format!(
                 "the text has no {} to fill: put {} where a word is missing",
@@ -242,8 +248,14 @@ impl FillMask {
         let enc = self.encode(&text, true)?;
         let probs = softmax(self.logits(&enc), 1);
         let (values, indices) = probs.topk_with_indices(top_k, 1);
-        let values = values.into_data().try_into_vec_as::<f32>().map_err(data_err)?;
-        let indices = indices.into_data().try_into_vec_as::<i64>().map_err(data_err)?;
+        let values = values
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .map_err(data_err)?;
+        let indices = indices
+            .into_data()
+            .try_into_vec_as::<i64>()
+            .map_err(data_err)?;
         let masks: Vec<MaskPrediction> = enc
             .mask_positions
             .iter()
@@ -275,7 +287,11 @@ impl FillMask {
     pub fn mask_logits(&self, text: &str) -> Result<MaskLogits, TaskError> {
         let enc = self.encode(&self.normalise_mask_spelling(text), true)?;
         let vocab = self.config.vocab_size;
-        let flat = self.logits(&enc).into_data().try_into_vec_as::<f32>().map_err(data_err)?;
+        let flat = self
+            .logits(&enc)
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .map_err(data_err)?;
         Ok(MaskLogits {
             logits: flat.chunks(vocab).map(<[f32]>::to_vec).collect(),
             input_ids: enc.ids,
@@ -296,7 +312,10 @@ impl FillMask {
             .into_iter()
             .map(|probs| {
                 let heads = probs.dims()[1];
-                let flat = probs.into_data().try_into_vec_as::<f32>().map_err(data_err)?;
+                let flat = probs
+                    .into_data()
+                    .try_into_vec_as::<f32>()
+                    .map_err(data_err)?;
                 Ok((0..heads)
                     .map(|h| {
                         (0..n)
@@ -319,13 +338,19 @@ fn data_err(e: burn::tensor::DataError) -> TaskError {
 
 /// The mask token: `tokenizer_config.json`'s `mask_token` if given, else the one special
 /// token of the tokenizer whose text contains "mask" (`[MASK]` for BERT, `<mask>` for RoBERTa).
-fn find_mask_token(tokenizer: &Tokenizer, tokenizer_config: Option<&[u8]>) -> Result<String, TaskError> {
+fn find_mask_token(
+    tokenizer: &Tokenizer,
+    tokenizer_config: Option<&[u8]>,
+) -> Result<String, TaskError> {
     if let Some(bytes) = tokenizer_config {
-        let value: serde_json::Value = serde_json::from_slice(bytes)
-            .map_err(|e| TaskError::Tokenizer(format!("tokenizer_config.json is not valid JSON: {e}")))?;
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+            TaskError::Tokenizer(format!("tokenizer_config.json is not valid JSON: {e}"))
+        })?;
         let token = match &value["mask_token"] {
             serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Object(o) => o.get("content").and_then(|c| c.as_str()).map(String::from),
+            serde_json::Value::Object(o) => {
+                o.get("content").and_then(|c| c.as_str()).map(String::from)
+            }
             _ => None,
         };
         if let Some(token) = token {

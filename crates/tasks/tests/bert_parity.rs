@@ -25,7 +25,9 @@ struct Case {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(name)
 }
 
 fn expected(name: &str) -> Expected {
@@ -35,7 +37,10 @@ fn expected(name: &str) -> Expected {
 
 fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len(), "length mismatch");
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
 
 fn check_fixture(name: &str) {
@@ -43,18 +48,37 @@ fn check_fixture(name: &str) {
     let expected = expected(name);
     for case in &expected.cases {
         let got = model.mask_logits(&case.text).expect("logits");
-        assert_eq!(got.input_ids, case.input_ids, "{name}: token ids of {:?}", case.text);
-        assert_eq!(got.mask_positions, case.mask_positions, "{name}: {:?}", case.text);
+        assert_eq!(
+            got.input_ids, case.input_ids,
+            "{name}: token ids of {:?}",
+            case.text
+        );
+        assert_eq!(
+            got.mask_positions, case.mask_positions,
+            "{name}: {:?}",
+            case.text
+        );
         for (row, (g, e)) in got.logits.iter().zip(&case.logits).enumerate() {
             let diff = max_abs_diff(g, e);
-            assert!(diff <= TOL, "{name}: {:?} mask {row}: max |Δlogit| = {diff}", case.text);
+            assert!(
+                diff <= TOL,
+                "{name}: {:?} mask {row}: max |Δlogit| = {diff}",
+                case.text
+            );
         }
         let out = model.fill(&case.text, 5).expect("fill");
-        for (m, (ids, probs)) in out.masks.iter().zip(case.top5_ids.iter().zip(&case.top5_probs)) {
+        for (m, (ids, probs)) in out
+            .masks
+            .iter()
+            .zip(case.top5_ids.iter().zip(&case.top5_probs))
+        {
             let got_ids: Vec<u32> = m.candidates.iter().map(|c| c.id).collect();
             assert_eq!(&got_ids, ids, "{name}: top-5 of {:?}", case.text);
             let got_probs: Vec<f32> = m.candidates.iter().map(|c| c.prob).collect();
-            assert!(max_abs_diff(&got_probs, probs) <= TOL, "{name}: top-5 probabilities");
+            assert!(
+                max_abs_diff(&got_probs, probs) <= TOL,
+                "{name}: top-5 probabilities"
+            );
         }
         if let Some(reference) = &case.attentions {
             let got = model.attentions(&case.text).expect("attentions");

@@ -53,13 +53,23 @@ fn missing_head_key_is_an_error_naming_it() {
 #[test]
 fn garbage_weights_and_config_are_errors() {
     assert!(load_error(b"not a safetensors file").contains("safetensors"));
-    let err = FillMask::from_bytes(b"{\"hidden_size\": 3}", &read("tokenizer.json"), &read("model.safetensors"), None)
-        .err()
-        .expect("bad config fails");
+    let err = FillMask::from_bytes(
+        b"{\"hidden_size\": 3}",
+        &read("tokenizer.json"),
+        &read("model.safetensors"),
+        None,
+    )
+    .err()
+    .expect("bad config fails");
     assert!(err.to_string().contains("config.json"), "{err}");
-    let err = FillMask::from_bytes(&read("config.json"), b"{}", &read("model.safetensors"), None)
-        .err()
-        .expect("bad tokenizer fails");
+    let err = FillMask::from_bytes(
+        &read("config.json"),
+        b"{}",
+        &read("model.safetensors"),
+        None,
+    )
+    .err()
+    .expect("bad tokenizer fails");
     assert!(err.to_string().contains("tokenizer.json"), "{err}");
 }
 
@@ -68,20 +78,36 @@ fn shape_mismatch_names_tensor_and_shapes() {
     let mut config: serde_json::Value = serde_json::from_slice(&read("config.json")).expect("json");
     config["intermediate_size"] = 100.into();
     let config = serde_json::to_vec(&config).expect("json");
-    let err = FillMask::from_bytes(&config, &read("tokenizer.json"), &read("model.safetensors"), None)
-        .err()
-        .expect("wrong shape fails");
+    let err = FillMask::from_bytes(
+        &config,
+        &read("tokenizer.json"),
+        &read("model.safetensors"),
+        None,
+    )
+    .err()
+    .expect("wrong shape fails");
     let msg = err.to_string();
-    assert!(msg.contains("intermediate.dense.weight") && msg.contains("100"), "{msg}");
+    assert!(
+        msg.contains("intermediate.dense.weight") && msg.contains("100"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn input_errors_are_in_words() {
     let m = model();
-    let no_mask = m.fill("no blank here", 5).err().expect("no mask fails").to_string();
+    let no_mask = m
+        .fill("no blank here", 5)
+        .err()
+        .expect("no mask fails")
+        .to_string();
     assert!(no_mask.contains("[MASK]"), "{no_mask}");
     assert!(m.fill("   ", 5).is_err());
-    let k = m.fill("the [MASK]", 0).err().expect("k = 0 fails").to_string();
+    let k = m
+        .fill("the [MASK]", 0)
+        .err()
+        .expect("k = 0 fails")
+        .to_string();
     assert!(k.contains("top-k"), "{k}");
     assert!(m.fill("the [MASK]", 51).is_err());
     let long = format!("{} [MASK]", "the ".repeat(100));
@@ -92,8 +118,12 @@ fn input_errors_are_in_words() {
 #[test]
 fn mask_spelling_and_filled_sentence() {
     let m = model();
-    let upper = m.fill("The man went to the [MASK] to buy some milk.", 3).expect("fill");
-    let lower = m.fill("The man went to the [mask] to buy some milk.", 3).expect("fill");
+    let upper = m
+        .fill("The man went to the [MASK] to buy some milk.", 3)
+        .expect("fill");
+    let lower = m
+        .fill("The man went to the [mask] to buy some milk.", 3)
+        .expect("fill");
     assert_eq!(upper.input_ids, lower.input_ids);
     assert_eq!(upper.masks.len(), 1);
     let top = &upper.masks[0].candidates[0].token;

@@ -1,0 +1,148 @@
+// The fill-mask page in headless Chromium: real answers from the wasm model, checked
+// against the PyTorch fixtures; model loading by URL prefix and by local files; errors in
+// the page, in words, with the page still working afterwards.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { launch, fixture, repo, maxAbsDiff } from './harness.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+const TOL = 1e-4;
+
+/** Reads the first mask card's candidates as {id, prob}. */
+async function candidates(page) {
+  await page.waitForSelector('.mask-card li');
+  return page.$$eval('.mask-card:first-child li', (lis) =>
+    lis.map((li) => ({ id: Number(li.dataset.id), prob: Number(li.querySelector('.prob').dataset.prob) })),
+  );
+}
+
+test('default page fills the mask with the expected top token', async () => {
+  const page = await browser.newPage();
+  await page.goto(browser.url);
+  const expected = fixture('bert-gelu').cases[0];
+  assert.equal(await page.inputValue('#text'), expected.text);
+  const got = await candidates(page);
+  assert.equal(got.length, 5);
+  assert.deepEqual(got.map((c) => c.id), expected.top5_ids[0]);
+  for (const [i, c] of got.entries()) {
+    assert.ok(c.prob > 0 && c.prob <= 1, `probability ${c.prob} in (0, 1]`);
+    assert.ok(Math.abs(c.prob - expected.top5_probs[0][i]) < TOL, `prob ${c.prob} vs ${expected.top5_probs[0][i]}`);
+  }
+  const filled = await page.textContent('#filled');
+  assert.match(filled, /^The man went to the .+ to buy some milk\.$/);
+  assert.ok(!filled.includes('[MASK]'));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('wasm logits match PyTorch to 1e-4 in Chromium (model loaded from a hub-like URL)', async () => {
+  const page = await browser.newPage();
+  await page.goto(browser.url);
+  const prefix = new URL('hub/test-org/bert-gelu/resolve/main', browser.url).href;
+  const { cases } = fixture('bert-gelu');
+  const results = await page.evaluate(
+    async ({ prefix, texts }) => {
+      const { TlabClient } = await import('./lib/client.js');
+      const client = new TlabClient();
+      await client.loadBert('parity', { url: prefix });
+      const out = [];
+      for (const t of texts) out.push(await client.logits('parity', t));
+      return out;
+    },
+    { prefix, texts: cases.map((c) => c.text) },
+  );
+  for (const [i, c] of cases.entries()) {
+    assert.deepEqual(results[i].input_ids, c.input_ids, c.text);
+    assert.deepEqual(results[i].mask_positions, c.mask_positions, c.text);
+    c.logits.forEach((row, m) => {
+      const d = maxAbsDiff(results[i].logits[m], row);
+      assert.ok(d <= TOL, `${c.text} mask ${m}: max |Δ| ${d}`);
+    });
+  }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('load a model from a URL prefix typed in the page', async () => {
+  const page = await browser.newPage();
+  await page.goto(browser.url);
+  await candidates(page);
+  const expected = fixture('bert-relu').cases[0];
+  await page.click('#model-picker summary');
+  await page.fill('#model-url', new URL('hub/someone/bert-relu/resolve/main', browser.url).href);
+  await page.click('#load-url');
+  await page.waitForFunction(() => document.getElementById('model-info').textContent.includes('3 layers'));
+  await page.waitForFunction(
+    (id) => document.querySelector('.mask-card li')?.dataset.id === String(id),
+    expected.top5_ids[0][0],
+  );
+  const got = await candidates(page);
+  assert.deepEqual(got.map((c) => c.id), expected.top5_ids[0]);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('load a model from local files', async () => {
+  const page = await browser.newPage();
+  await page.goto(browser.url);
+  await candidates(page);
+  const dir = path.join(repo, 'fixtures', 'bert-gelu-new-f16');
+  await page.click('#model-picker summary');
+  await page.setInputFiles('#model-files', ['config.json', 'tokenizer.json', 'model.safetensors'].map((f) => path.join(dir, f)));
+  await page.waitForFunction(() => document.getElementById('model-name').textContent === 'local files');
+  const expected = fixture('bert-gelu-new-f16').cases[0];
+  await page.waitForFunction(
+    (id) => document.querySelector('.mask-card li')?.dataset.id === String(id),
+    expected.top5_ids[0][0],
+  );
+  assert.deepEqual((await candidates(page)).map((c) => c.id), expected.top5_ids[0]);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('errors are shown in words and the page keeps working', async () => {
+  const page = await browser.newPage();
+  await page.goto(browser.url);
+  await candidates(page);
+  await page.fill('#text', 'There is nothing to fill here.');
+  await page.waitForSelector('#error:not([hidden])');
+  assert.match(await page.textContent('#error'), /no \[MASK\] to fill/);
+  // A bad model address: an error, and the previous model still answers.
+  await page.click('#model-picker summary');
+  await page.fill('#model-url', new URL('hub/nobody/no-such-model/resolve/main', browser.url).href);
+  await page.click('#load-url');
+  await page.waitForFunction(() => /Could not load the model/.test(document.getElementById('error').textContent));
+  assert.match(await page.textContent('#error'), /HTTP 404/);
+  await page.click('#load-default');
+  await page.fill('#text', 'She [MASK] a [MASK] of the [MASK] yesterday.');
+  await page.waitForFunction(() => document.querySelectorAll('.mask-card').length === 3);
+  assert.equal(await page.isHidden('#error'), true);
+  // The browser's own 404 log line for the missing file is expected; nothing else.
+  const others = page.problems.filter((p) => !/404/.test(p));
+  assert.deepEqual(others, []);
+  await page.close();
+});
+
+test('clicking a word masks it, clicking again restores it', async () => {
+  const page = await browser.newPage();
+  await page.goto(browser.url);
+  await candidates(page);
+  await page.fill('#text', 'The dog went to the store.');
+  await page.waitForSelector('#error:not([hidden])');
+  await page.click('.word:has-text("dog")');
+  assert.equal(await page.inputValue('#text'), 'The [MASK] went to the store.');
+  await page.waitForSelector('#error', { state: 'hidden' });
+  assert.equal((await candidates(page)).length, 5);
+  await page.click('.word.masked');
+  assert.equal(await page.inputValue('#text'), 'The dog went to the store.');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
