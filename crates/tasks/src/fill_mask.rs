@@ -25,6 +25,8 @@ pub struct FillMask {
     tokenizer: Tokenizer,
     mask_token: String,
     mask_id: u32,
+    /// Ids of the tokenizer's special tokens ([CLS], [PAD], [MASK], …).
+    special_ids: Vec<u32>,
     device: Device,
 }
 
@@ -99,8 +101,15 @@ impl FillMask {
         tokenizer_config: Option<&[u8]>,
     ) -> Result<Self, TaskError> {
         let config = BertConfig::from_json(config)?;
-        let tokenizer = Tokenizer::from_bytes(tokenizer)
+        let mut tokenizer = Tokenizer::from_bytes(tokenizer)
             .map_err(|e| TaskError::Tokenizer(format!("tokenizer.json could not be read: {e}")))?;
+        // Some tokenizer.json files (sentence-transformers exports) pad every input to a fixed
+        // length and truncate silently. One sentence needs neither: padding would be attended
+        // to without a mask, and a too-long text should be an error, not a cut.
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| TaskError::Tokenizer(format!("tokenizer.json: {e}")))?;
         let mask_token = find_mask_token(&tokenizer, tokenizer_config)?;
         let mask_id = tokenizer.token_to_id(&mask_token).ok_or_else(|| {
             TaskError::Tokenizer(format!(
@@ -114,6 +123,12 @@ impl FillMask {
                 config.vocab_size
             )));
         }
+        let special_ids = tokenizer
+            .get_added_tokens_decoder()
+            .into_iter()
+            .filter(|(_, t)| t.special)
+            .map(|(id, _)| id)
+            .collect();
         let device = tlab_models::device();
         let ckpt = Checkpoint::from_bytes(weights, &device)?;
         let model = BertForMaskedLM::load(&config, &ckpt)?;
@@ -123,6 +138,7 @@ impl FillMask {
             tokenizer,
             mask_token,
             mask_id,
+            special_ids,
             device,
         })
     }
@@ -274,7 +290,7 @@ impl FillMask {
                     .collect(),
             })
             .collect();
-        let filled = fill_text(&text, &enc, &masks);
+        let filled = fill_text(&text, &enc, &masks, &self.special_ids);
         Ok(FillMaskOutput {
             input_ids: enc.ids,
             tokens: enc.tokens,
@@ -378,8 +394,10 @@ fn find_mask_token(
     }
 }
 
-/// The text with each mask replaced by its top candidate; a `##` piece joins the word before.
-fn fill_text(text: &str, enc: &Encoded, masks: &[MaskPrediction]) -> String {
+/// The text with each mask replaced by its best candidate that is not a special token (a
+/// weak model may rank `[MASK]` or `[PAD]` first; the candidate list still shows that).
+/// A `##` piece joins the word before it.
+fn fill_text(text: &str, enc: &Encoded, masks: &[MaskPrediction], special_ids: &[u32]) -> String {
     let mut out = String::new();
     let mut cursor = 0;
     for m in masks {
@@ -387,7 +405,11 @@ fn fill_text(text: &str, enc: &Encoded, masks: &[MaskPrediction]) -> String {
         if start < cursor || end > text.len() || !text.is_char_boundary(start) {
             continue;
         }
-        let word = m.candidates.first().map(|c| c.token.as_str()).unwrap_or("");
+        let word = m
+            .candidates
+            .iter()
+            .find(|c| !special_ids.contains(&c.id))
+            .map_or("", |c| c.token.as_str());
         out.push_str(&text[cursor..start]);
         match word.strip_prefix("##") {
             Some(piece) => {

@@ -126,7 +126,12 @@ fn mask_spelling_and_filled_sentence() {
         .expect("fill");
     assert_eq!(upper.input_ids, lower.input_ids);
     assert_eq!(upper.masks.len(), 1);
-    let top = &upper.masks[0].candidates[0].token;
+    let top = &upper.masks[0]
+        .candidates
+        .iter()
+        .find(|c| !c.token.starts_with('['))
+        .expect("a word among the top 3")
+        .token;
     let expected = match top.strip_prefix("##") {
         Some(piece) => format!("The man went to the{piece} to buy some milk."),
         None => format!("The man went to the {top} to buy some milk."),
@@ -135,4 +140,22 @@ fn mask_spelling_and_filled_sentence() {
     let probs: Vec<f32> = upper.masks[0].candidates.iter().map(|c| c.prob).collect();
     assert!(probs.windows(2).all(|w| w[0] >= w[1]), "sorted: {probs:?}");
     assert!(probs.iter().all(|&p| p > 0.0 && p <= 1.0));
+}
+
+#[test]
+fn tokenizer_padding_and_truncation_settings_are_ignored() {
+    // sentence-transformers exports pad to a fixed length and truncate; one sentence needs neither.
+    let mut tok: serde_json::Value = serde_json::from_slice(&read("tokenizer.json")).expect("json");
+    tok["padding"] = serde_json::json!({"strategy": {"Fixed": 32}, "direction": "Right",
+        "pad_to_multiple_of": null, "pad_id": 0, "pad_type_id": 0, "pad_token": "[PAD]"});
+    tok["truncation"] = serde_json::json!({"max_length": 8, "strategy": "LongestFirst",
+        "stride": 0, "direction": "Right"});
+    let tok = serde_json::to_vec(&tok).expect("json");
+    let padded = FillMask::from_bytes(&read("config.json"), &tok, &read("model.safetensors"), None)
+        .expect("loads");
+    let text = "The man went to the [MASK] to buy some milk.";
+    let a = padded.mask_logits(text).expect("logits");
+    let b = model().mask_logits(text).expect("logits");
+    assert_eq!(a.input_ids, b.input_ids);
+    assert_eq!(a.logits, b.logits);
 }
