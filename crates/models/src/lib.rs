@@ -1,8 +1,11 @@
-//! Burn models of the lecture: BERT (masked LM) and, later, the Marian encoder–decoder.
+//! Burn models of the lecture: BERT (masked LM) and the Marian encoder–decoder.
 //! No browser, files or network here: bytes in, tensors out, on native and wasm32 alike.
 
 pub mod attention;
 pub mod bert;
+pub mod decoding;
+pub mod marian_bin;
+pub mod seq2seq;
 pub mod weights;
 
 pub use burn;

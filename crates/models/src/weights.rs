@@ -90,6 +90,13 @@ impl<'a> Checkpoint<'a> {
                 .collect(),
             Dtype::F16 => halves(|b| half::f16::from_le_bytes(b).to_f32()).collect(),
             Dtype::BF16 => halves(|b| half::bf16::from_le_bytes(b).to_f32()).collect(),
+            // int8 weights carry their quantisation multiplier `qm` in `{name}.quant_mult`
+            // (a Marian convention kept by our converter): value = q · (1/qm).
+            Dtype::I8 => {
+                let qm = self.values(&format!("{name}.quant_mult"), &[1])?[0];
+                let scale = 1.0 / qm;
+                bytes.iter().map(|&b| b as i8 as f32 * scale).collect()
+            }
             other => {
                 return Err(LoadError::Dtype {
                     name: name.to_string(),
@@ -123,6 +130,18 @@ impl<'a> Checkpoint<'a> {
                 &self.device,
             )),
             bias: Some(Param::from_tensor(bias)),
+        })
+    }
+
+    /// A bias-free `nn.Linear` (`{prefix}.weight` `[out, in]`).
+    pub fn linear_no_bias(&self, prefix: &str, d_in: usize, d_out: usize) -> Result<Linear, LoadError> {
+        let w = self.values(&format!("{prefix}.weight"), &[d_out, d_in])?;
+        Ok(Linear {
+            weight: Param::from_tensor(Tensor::from_data(
+                TensorData::new(transpose(&w, d_out, d_in), [d_in, d_out]),
+                &self.device,
+            )),
+            bias: None,
         })
     }
 

@@ -1,0 +1,382 @@
+//! Decoding: turning the decoder's next-token distributions into a translation.
+//!
+//! - [`greedy`]: take the most probable token at every step (the lecture's baseline).
+//! - [`beam_search`]: keep the `width` best prefixes, scored by summed log-probability and
+//!   ranked when finished by `score / length^α`. The bookkeeping reproduces Hugging Face
+//!   `generate(num_beams=…)` (transformers 5.x `_beam_search`): 2·width candidates per step,
+//!   finished hypotheses taken only from the top `width`, its early-stop heuristic — so the
+//!   parity tests can require identical n-best lists.
+//! - [`teacher_forcing`]: feed a given target and read off each position's distribution.
+//!
+//! All three run the same [`Seq2Seq::step`], batched over beams, and can record a
+//! [`TraceStep`] per step for the "decoding step by step" and beam-tree views.
+
+use burn::prelude::*;
+use burn::tensor::activation::log_softmax;
+use serde::Serialize;
+
+use crate::seq2seq::{DecoderState, Memory, OutputLayer, Seq2Seq};
+
+/// Settings shared by greedy and beam search.
+#[derive(Debug, Clone)]
+pub struct DecodeOptions {
+    /// Beam width; 1 with [`greedy`].
+    pub width: usize,
+    /// α in `score / length^α` (Hugging Face's `length_penalty`; 1.0 = average log-prob).
+    pub length_penalty: f32,
+    /// The most tokens to generate (EOS included).
+    pub max_new_tokens: usize,
+    /// Tokens never generated (e.g. `<pad>`, as Marian checkpoints' generation configs ask).
+    pub forbidden: Vec<u32>,
+    /// How many alternatives per beam to record in the trace (0: no trace).
+    pub trace_top_k: usize,
+    /// Record cross-attention of the returned hypotheses (greedy only).
+    pub want_attentions: bool,
+}
+
+/// One finished (or cut-off) translation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hypothesis {
+    /// Generated tokens, EOS included when the hypothesis ended with it.
+    pub tokens: Vec<u32>,
+    /// Sum of the tokens' log-probabilities.
+    pub log_prob: f32,
+    /// `log_prob / length^α` (greedy: equals `log_prob`).
+    pub score: f32,
+    pub ended_with_eos: bool,
+}
+
+/// A candidate next token with its probability.
+#[derive(Debug, Clone, Serialize)]
+pub struct Alternative {
+    pub id: u32,
+    pub prob: f32,
+}
+
+/// One live beam at one step.
+#[derive(Debug, Clone, Serialize)]
+pub struct BeamTrace {
+    /// Which beam of the previous step this one extends.
+    pub parent: usize,
+    pub tokens: Vec<u32>,
+    pub log_prob: f32,
+    /// The most probable next tokens from this beam's prefix.
+    pub top: Vec<Alternative>,
+}
+
+/// What the decoder saw and chose at one step.
+#[derive(Debug, Clone, Serialize)]
+pub struct TraceStep {
+    pub step: usize,
+    /// The beams that were extended at this step (one for greedy), with their alternatives.
+    pub beams: Vec<BeamTrace>,
+    /// The token each surviving beam chose (greedy: the one chosen).
+    pub chosen: Vec<BeamTrace>,
+    /// Hypotheses that finished at this step, with their final scores.
+    pub finished: Vec<Hypothesis>,
+    /// Candidates that were in the top 2·width but dropped (pruned) at this step.
+    pub pruned: Vec<BeamTrace>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Decoded {
+    /// Best first.
+    pub nbest: Vec<Hypothesis>,
+    pub trace: Vec<TraceStep>,
+    /// Greedy only, if asked: per generated token, per layer, per head, over source positions.
+    pub cross_attentions: Vec<Vec<Vec<Vec<f32>>>>,
+}
+
+fn to_vec(t: Tensor<2>) -> Vec<f32> {
+    t.into_data().try_into_vec_as::<f32>().unwrap_or_default()
+}
+
+/// Log-probabilities `[beams][n_candidates]` after one step, forbidden tokens at -∞.
+fn step_log_probs(
+    model: &Seq2Seq,
+    state: &mut DecoderState,
+    out: &OutputLayer,
+    prev: Option<&[u32]>,
+    forbidden: &[usize],
+    want_attentions: bool,
+) -> (Vec<Vec<f32>>, Vec<Tensor<4>>) {
+    let step = model.step(state, prev, want_attentions);
+    let logits = out.logits(step.hidden);
+    let [beams, n] = logits.dims();
+    let mut lp = to_vec(log_softmax(logits, 1));
+    for row in 0..beams {
+        for &f in forbidden {
+            lp[row * n + f] = f32::NEG_INFINITY;
+        }
+    }
+    (lp.chunks(n).map(<[f32]>::to_vec).collect(), step.cross_attentions)
+}
+
+fn top_alternatives(row: &[f32], out: &OutputLayer, k: usize) -> Vec<Alternative> {
+    let mut idx: Vec<usize> = (0..row.len()).collect();
+    let k = k.min(row.len());
+    if k == 0 {
+        return Vec::new();
+    }
+    idx.select_nth_unstable_by(k - 1, |&a, &b| row[b].total_cmp(&row[a]));
+    idx.truncate(k);
+    idx.sort_by(|&a, &b| row[b].total_cmp(&row[a]));
+    idx.into_iter()
+        .map(|j| Alternative {
+            id: out.token(j),
+            prob: row[j].exp(),
+        })
+        .collect()
+}
+
+fn forbidden_columns(out: &OutputLayer, forbidden: &[u32]) -> Vec<usize> {
+    forbidden.iter().filter_map(|&id| out.column(id)).collect()
+}
+
+/// Greedy decoding: the argmax at every step, until EOS or `max_new_tokens`.
+pub fn greedy(model: &Seq2Seq, memory: &Memory, out: &OutputLayer, opts: &DecodeOptions) -> Decoded {
+    let eos = model.config.eos_token_id;
+    let forbidden = forbidden_columns(out, &opts.forbidden);
+    let mut state = model.start(memory, 1);
+    let mut tokens: Vec<u32> = Vec::new();
+    let mut log_prob = 0.0f32;
+    let mut trace = Vec::new();
+    let mut cross_attentions = Vec::new();
+    let mut ended = false;
+    for step in 0..opts.max_new_tokens {
+        let prev = tokens.last().map(std::slice::from_ref);
+        let (lp, attn) = step_log_probs(model, &mut state, out, prev, &forbidden, opts.want_attentions);
+        let row = &lp[0];
+        let best = (0..row.len()).fold(0, |b, j| if row[j] > row[b] { j } else { b });
+        let id = out.token(best);
+        if opts.want_attentions {
+            cross_attentions.push(
+                attn.into_iter()
+                    .map(|a| {
+                        let [_, heads, _, src] = a.dims();
+                        let v = a.into_data().try_into_vec_as::<f32>().unwrap_or_default();
+                        v.chunks(src).take(heads).map(<[f32]>::to_vec).collect()
+                    })
+                    .collect(),
+            );
+        }
+        if opts.trace_top_k > 0 {
+            let beam = BeamTrace {
+                parent: 0,
+                tokens: tokens.clone(),
+                log_prob,
+                top: top_alternatives(row, out, opts.trace_top_k),
+            };
+            let mut chosen = beam.clone();
+            chosen.tokens.push(id);
+            chosen.log_prob += row[best];
+            trace.push(TraceStep {
+                step,
+                beams: vec![beam],
+                chosen: vec![chosen],
+                finished: Vec::new(),
+                pruned: Vec::new(),
+            });
+        }
+        log_prob += row[best];
+        tokens.push(id);
+        if id == eos {
+            ended = true;
+            break;
+        }
+    }
+    Decoded {
+        nbest: vec![Hypothesis {
+            tokens,
+            log_prob,
+            score: log_prob,
+            ended_with_eos: ended,
+        }],
+        trace,
+        cross_attentions,
+    }
+}
+
+#[derive(Clone)]
+struct Beam {
+    tokens: Vec<u32>,
+    log_prob: f32,
+}
+
+const DEAD: f32 = -1.0e9;
+
+/// Beam search with Hugging Face's bookkeeping (see the module docs).
+pub fn beam_search(model: &Seq2Seq, memory: &Memory, out: &OutputLayer, opts: &DecodeOptions) -> Decoded {
+    let width = opts.width.max(1);
+    let keep = 2 * width;
+    let eos = model.config.eos_token_id;
+    let alpha = opts.length_penalty;
+    let forbidden = forbidden_columns(out, &opts.forbidden);
+    let mut state = model.start(memory, width);
+    // All beams start as the empty prefix; only the first counts (the others at -1e9),
+    // so step 0 expands one prefix, as in Hugging Face.
+    let mut running: Vec<Beam> = (0..width)
+        .map(|b| Beam {
+            tokens: Vec::new(),
+            log_prob: if b == 0 { 0.0 } else { DEAD },
+        })
+        .collect();
+    let mut finished: Vec<Hypothesis> = Vec::new();
+    let mut open = true; // Hugging Face's "early-stop heuristic unsatisfied"
+    let mut trace = Vec::new();
+    for step in 0..opts.max_new_tokens {
+        let prev: Option<Vec<u32>> = (step > 0).then(|| running.iter().map(|b| *b.tokens.last().unwrap_or(&eos)).collect());
+        let (lp, _) = step_log_probs(model, &mut state, out, prev.as_deref(), &forbidden, false);
+        let n = lp[0].len();
+        // Top 2·width continuations over all beams × candidates.
+        let mut cands: Vec<(f32, usize, usize)> = Vec::with_capacity(width * n);
+        for (b, row) in lp.iter().enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                cands.push((running[b].log_prob + v, b, j));
+            }
+        }
+        let k = keep.min(cands.len());
+        cands.select_nth_unstable_by(k - 1, |a, b| b.0.total_cmp(&a.0));
+        cands.truncate(k);
+        cands.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let gen_len = step + 1;
+        let hits_stop = |j: usize| out.token(j) == eos || gen_len >= opts.max_new_tokens;
+        let extend = |&(score, b, j): &(f32, usize, usize)| {
+            let mut tokens = running[b].tokens.clone();
+            tokens.push(out.token(j));
+            (Beam { tokens, log_prob: score }, b)
+        };
+        // Finished: only candidates ranked within the top `width`, while still open.
+        let mut just_finished = Vec::new();
+        for (rank, c) in cands.iter().enumerate() {
+            if rank < width && hits_stop(c.2) && open {
+                let (beam, _) = extend(c);
+                let h = Hypothesis {
+                    score: beam.log_prob / (gen_len as f32).powf(alpha),
+                    ended_with_eos: out.token(c.2) == eos,
+                    log_prob: beam.log_prob,
+                    tokens: beam.tokens,
+                };
+                just_finished.push(h.clone());
+                finished.push(h);
+            }
+        }
+        finished.sort_by(|a, b| b.score.total_cmp(&a.score));
+        finished.truncate(width);
+        // Running: the best `width` candidates that did not stop (stopped ones sink to -1e9).
+        let mut order: Vec<usize> = (0..cands.len()).collect();
+        let penalised = |i: usize| cands[i].0 + if hits_stop(cands[i].2) { DEAD } else { 0.0 };
+        order.sort_by(|&a, &b| penalised(b).total_cmp(&penalised(a)));
+        let chosen: Vec<usize> = order[..width.min(order.len())].to_vec();
+        if opts.trace_top_k > 0 {
+            let trace_beam = |b: usize, beam: &Beam| BeamTrace {
+                parent: b,
+                tokens: beam.tokens.clone(),
+                log_prob: beam.log_prob,
+                top: Vec::new(),
+            };
+            trace.push(TraceStep {
+                step,
+                beams: running
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, beam)| beam.log_prob > DEAD / 2.0)
+                    .map(|(b, beam)| BeamTrace {
+                        top: top_alternatives(&lp[b], out, opts.trace_top_k),
+                        ..trace_beam(b, beam)
+                    })
+                    .collect(),
+                chosen: chosen
+                    .iter()
+                    .filter(|&&i| !hits_stop(cands[i].2))
+                    .map(|&i| {
+                        let (beam, parent) = extend(&cands[i]);
+                        trace_beam(parent, &beam)
+                    })
+                    .collect(),
+                finished: just_finished,
+                pruned: (0..cands.len())
+                    .filter(|i| !chosen.contains(i) && !hits_stop(cands[*i].2))
+                    .map(|i| {
+                        let (beam, parent) = extend(&cands[i]);
+                        trace_beam(parent, &beam)
+                    })
+                    .collect(),
+            });
+        }
+        let next: Vec<(Beam, usize)> = chosen
+            .iter()
+            .map(|&i| {
+                let (mut beam, parent) = extend(&cands[i]);
+                if hits_stop(cands[i].2) {
+                    beam.log_prob += DEAD;
+                }
+                (beam, parent)
+            })
+            .collect();
+        let parents: Vec<usize> = next.iter().map(|(_, p)| *p).collect();
+        running = next.into_iter().map(|(b, _)| b).collect();
+        let all_stop = cands.iter().all(|c| hits_stop(c.2));
+        if all_stop || step + 1 >= opts.max_new_tokens {
+            break;
+        }
+        model.reorder(&mut state, &parents);
+        // Early stop: once every slot is finished and the best running prefix, at its current
+        // length, cannot beat the worst finished hypothesis (Hugging Face's heuristic).
+        let best_running = running[0].log_prob / (gen_len as f32).powf(alpha);
+        let worst_finished = if finished.len() == width {
+            finished.iter().map(|h| h.score).fold(f32::INFINITY, f32::min)
+        } else {
+            DEAD
+        };
+        open = open && best_running > worst_finished;
+        if !open {
+            break;
+        }
+    }
+    Decoded {
+        nbest: finished,
+        trace,
+        cross_attentions: Vec::new(),
+    }
+}
+
+/// Per-position result of teacher forcing.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForcedToken {
+    pub id: u32,
+    /// log P(reference token | source, reference prefix)
+    pub log_prob: f32,
+    /// The model's own most probable token at this position, and its probability.
+    pub top_id: u32,
+    pub top_prob: f32,
+}
+
+/// Teacher forcing: feed `target[..i]` and score `target[i]` for every `i`.
+///
+/// # Shapes
+/// returns one row of log-probabilities (`[n_candidates]`) per target position too.
+pub fn teacher_forcing(
+    model: &Seq2Seq,
+    memory: &Memory,
+    out: &OutputLayer,
+    target: &[u32],
+) -> (Vec<ForcedToken>, Vec<Vec<f32>>) {
+    let mut state = model.start(memory, 1);
+    let mut tokens = Vec::with_capacity(target.len());
+    let mut rows = Vec::with_capacity(target.len());
+    for (i, &id) in target.iter().enumerate() {
+        let prev = (i > 0).then(|| [target[i - 1]]);
+        let (lp, _) = step_log_probs(model, &mut state, out, prev.as_ref().map(|p| &p[..]), &[], false);
+        let row = lp.into_iter().next().unwrap_or_default();
+        let best = (0..row.len()).fold(0, |b, j| if row[j] > row[b] { j } else { b });
+        tokens.push(ForcedToken {
+            id,
+            log_prob: out.column(id).map_or(f32::NEG_INFINITY, |j| row[j]),
+            top_id: out.token(best),
+            top_prob: row.get(best).map_or(0.0, |v| v.exp()),
+        });
+        rows.push(row);
+    }
+    (tokens, rows)
+}

