@@ -109,7 +109,10 @@ fn step_log_probs(
             lp[row * n + f] = f32::NEG_INFINITY;
         }
     }
-    (lp.chunks(n).map(<[f32]>::to_vec).collect(), step.cross_attentions)
+    (
+        lp.chunks(n).map(<[f32]>::to_vec).collect(),
+        step.cross_attentions,
+    )
 }
 
 fn top_alternatives(row: &[f32], out: &OutputLayer, k: usize) -> Vec<Alternative> {
@@ -134,7 +137,12 @@ fn forbidden_columns(out: &OutputLayer, forbidden: &[u32]) -> Vec<usize> {
 }
 
 /// Greedy decoding: the argmax at every step, until EOS or `max_new_tokens`.
-pub fn greedy(model: &Seq2Seq, memory: &Memory, out: &OutputLayer, opts: &DecodeOptions) -> Decoded {
+pub fn greedy(
+    model: &Seq2Seq,
+    memory: &Memory,
+    out: &OutputLayer,
+    opts: &DecodeOptions,
+) -> Decoded {
     let eos = model.config.eos_token_id;
     let forbidden = forbidden_columns(out, &opts.forbidden);
     let mut state = model.start(memory, 1);
@@ -145,7 +153,14 @@ pub fn greedy(model: &Seq2Seq, memory: &Memory, out: &OutputLayer, opts: &Decode
     let mut ended = false;
     for step in 0..opts.max_new_tokens {
         let prev = tokens.last().map(std::slice::from_ref);
-        let (lp, attn) = step_log_probs(model, &mut state, out, prev, &forbidden, opts.want_attentions);
+        let (lp, attn) = step_log_probs(
+            model,
+            &mut state,
+            out,
+            prev,
+            &forbidden,
+            opts.want_attentions,
+        );
         let row = &lp[0];
         let best = (0..row.len()).fold(0, |b, j| if row[j] > row[b] { j } else { b });
         let id = out.token(best);
@@ -206,7 +221,12 @@ struct Beam {
 const DEAD: f32 = -1.0e9;
 
 /// Beam search with Hugging Face's bookkeeping (see the module docs).
-pub fn beam_search(model: &Seq2Seq, memory: &Memory, out: &OutputLayer, opts: &DecodeOptions) -> Decoded {
+pub fn beam_search(
+    model: &Seq2Seq,
+    memory: &Memory,
+    out: &OutputLayer,
+    opts: &DecodeOptions,
+) -> Decoded {
     let width = opts.width.max(1);
     let keep = 2 * width;
     let eos = model.config.eos_token_id;
@@ -225,7 +245,12 @@ pub fn beam_search(model: &Seq2Seq, memory: &Memory, out: &OutputLayer, opts: &D
     let mut open = true; // Hugging Face's "early-stop heuristic unsatisfied"
     let mut trace = Vec::new();
     for step in 0..opts.max_new_tokens {
-        let prev: Option<Vec<u32>> = (step > 0).then(|| running.iter().map(|b| *b.tokens.last().unwrap_or(&eos)).collect());
+        let prev: Option<Vec<u32>> = (step > 0).then(|| {
+            running
+                .iter()
+                .map(|b| *b.tokens.last().unwrap_or(&eos))
+                .collect()
+        });
         let (lp, _) = step_log_probs(model, &mut state, out, prev.as_deref(), &forbidden, false);
         let n = lp[0].len();
         // Top 2·width continuations over all beams × candidates.
@@ -244,7 +269,13 @@ pub fn beam_search(model: &Seq2Seq, memory: &Memory, out: &OutputLayer, opts: &D
         let extend = |&(score, b, j): &(f32, usize, usize)| {
             let mut tokens = running[b].tokens.clone();
             tokens.push(out.token(j));
-            (Beam { tokens, log_prob: score }, b)
+            (
+                Beam {
+                    tokens,
+                    log_prob: score,
+                },
+                b,
+            )
         };
         // Finished: only candidates ranked within the top `width`, while still open.
         let mut just_finished = Vec::new();
@@ -325,7 +356,10 @@ pub fn beam_search(model: &Seq2Seq, memory: &Memory, out: &OutputLayer, opts: &D
         // length, cannot beat the worst finished hypothesis (Hugging Face's heuristic).
         let best_running = running[0].log_prob / (gen_len as f32).powf(alpha);
         let worst_finished = if finished.len() == width {
-            finished.iter().map(|h| h.score).fold(f32::INFINITY, f32::min)
+            finished
+                .iter()
+                .map(|h| h.score)
+                .fold(f32::INFINITY, f32::min)
         } else {
             DEAD
         };
@@ -367,7 +401,14 @@ pub fn teacher_forcing(
     let mut rows = Vec::with_capacity(target.len());
     for (i, &id) in target.iter().enumerate() {
         let prev = (i > 0).then(|| [target[i - 1]]);
-        let (lp, _) = step_log_probs(model, &mut state, out, prev.as_ref().map(|p| &p[..]), &[], false);
+        let (lp, _) = step_log_probs(
+            model,
+            &mut state,
+            out,
+            prev.as_ref().map(|p| &p[..]),
+            &[],
+            false,
+        );
         let row = lp.into_iter().next().unwrap_or_default();
         let best = (0..row.len()).fold(0, |b, j| if row[j] > row[b] { j } else { b });
         tokens.push(ForcedToken {

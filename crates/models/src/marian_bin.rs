@@ -40,7 +40,10 @@ const TYPE_INTGEMM8: u64 = 0x4101;
 pub enum MarianData {
     F32(Vec<f32>),
     /// intgemm8: value = `q · (1/quant_mult)`.
-    Int8 { values: Vec<i8>, quant_mult: f32 },
+    Int8 {
+        values: Vec<i8>,
+        quant_mult: f32,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -105,7 +108,9 @@ impl<'a> Cursor<'a> {
 
     fn u64(&mut self, what: &str) -> Result<u64, MarianError> {
         let b = self.take(8, what)?;
-        Ok(u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+        Ok(u64::from_le_bytes([
+            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+        ]))
     }
 
     /// A count or length that must fit the file (guards allocations against hostile sizes).
@@ -203,13 +208,18 @@ impl MarianModel {
                     )
                 }
                 TYPE_INTGEMM8 => {
-                    let body = data
-                        .get(..numel + 4)
-                        .ok_or_else(|| bad(format!("{} bytes for {numel} int8 + multiplier", data.len())))?;
+                    let body = data.get(..numel + 4).ok_or_else(|| {
+                        bad(format!(
+                            "{} bytes for {numel} int8 + multiplier",
+                            data.len()
+                        ))
+                    })?;
                     let m = &body[numel..];
                     let quant_mult = f32::from_le_bytes([m[0], m[1], m[2], m[3]]);
                     if !(quant_mult.is_finite() && quant_mult > 0.0) {
-                        return Err(bad(format!("quantisation multiplier {quant_mult} is not positive")));
+                        return Err(bad(format!(
+                            "quantisation multiplier {quant_mult} is not positive"
+                        )));
                     }
                     MarianData::Int8 {
                         values: body[..numel].iter().map(|&b| b as i8).collect(),
@@ -303,7 +313,10 @@ impl MarianModel {
     /// Converts to a [`crate::seq2seq::Seq2SeqConfig`] and a safetensors file with Hugging
     /// Face Marian key names. Quantised matrices stay int8 (`{name}.quant_mult` beside each),
     /// so the file is a quarter of f32's size and loads to exactly Marian's f32 values.
-    pub fn convert(&self, eos_token_id: u32) -> Result<(crate::seq2seq::Seq2SeqConfig, Vec<u8>), MarianError> {
+    pub fn convert(
+        &self,
+        eos_token_id: u32,
+    ) -> Result<(crate::seq2seq::Seq2SeqConfig, Vec<u8>), MarianError> {
         use crate::seq2seq::{Activation, DecoderSelfAttention, PositionTimescales, Seq2SeqConfig};
         let emb = self.get("Wemb")?;
         let [vocab, d] = emb.shape[..] else {
@@ -312,7 +325,9 @@ impl MarianModel {
                 problem: format!("shape {:?} is not 2-D", emb.shape),
             });
         };
-        let autoreg = self.yaml_value("transformer-decoder-autoreg").unwrap_or_default();
+        let autoreg = self
+            .yaml_value("transformer-decoder-autoreg")
+            .unwrap_or_default();
         let self_attention = match (autoreg.as_str(), self.yaml_value("dec-cell").as_deref()) {
             ("rnn", Some("ssru")) => DecoderSelfAttention::Ssru,
             ("self-attention" | "", _) => DecoderSelfAttention::Attention,
@@ -396,10 +411,17 @@ impl MarianModel {
         put("Wemb", "model.shared.weight")?;
         put("decoder_ff_logit_out_b", "final_logits_bias")?;
         for i in 0..config.encoder_layers {
-            let (m, h) = (format!("encoder_l{}", i + 1), format!("model.encoder.layers.{i}"));
+            let (m, h) = (
+                format!("encoder_l{}", i + 1),
+                format!("model.encoder.layers.{i}"),
+            );
             for (a, b) in ATTENTION_MAP {
                 let b = b.replace("@norm", "self_attn_layer_norm");
-                let b = if b.starts_with("self_attn_layer_norm") { b } else { format!("self_attn.{b}") };
+                let b = if b.starts_with("self_attn_layer_norm") {
+                    b
+                } else {
+                    format!("self_attn.{b}")
+                };
                 put(&format!("{m}_self_{a}"), &format!("{h}.{b}"))?;
             }
             for (a, b) in FFN_MAP {
@@ -407,7 +429,10 @@ impl MarianModel {
             }
         }
         for i in 0..config.decoder_layers {
-            let (m, h) = (format!("decoder_l{}", i + 1), format!("model.decoder.layers.{i}"));
+            let (m, h) = (
+                format!("decoder_l{}", i + 1),
+                format!("model.decoder.layers.{i}"),
+            );
             match config.decoder_self_attention {
                 DecoderSelfAttention::Ssru => {
                     for (a, b) in SSRU_MAP {
@@ -417,14 +442,22 @@ impl MarianModel {
                 DecoderSelfAttention::Attention => {
                     for (a, b) in ATTENTION_MAP {
                         let b = b.replace("@norm", "self_attn_layer_norm");
-                        let b = if b.starts_with("self_attn_layer_norm") { b } else { format!("self_attn.{b}") };
+                        let b = if b.starts_with("self_attn_layer_norm") {
+                            b
+                        } else {
+                            format!("self_attn.{b}")
+                        };
                         put(&format!("{m}_self_{a}"), &format!("{h}.{b}"))?;
                     }
                 }
             }
             for (a, b) in ATTENTION_MAP {
                 let b = b.replace("@norm", "encoder_attn_layer_norm");
-                let b = if b.starts_with("encoder_attn_layer_norm") { b } else { format!("encoder_attn.{b}") };
+                let b = if b.starts_with("encoder_attn_layer_norm") {
+                    b
+                } else {
+                    format!("encoder_attn.{b}")
+                };
                 put(&format!("{m}_context_{a}"), &format!("{h}.{b}"))?;
             }
             for (a, b) in FFN_MAP {
@@ -451,7 +484,8 @@ impl MarianModel {
                     .map_err(|e| MarianError::Format(format!("{}: {e}", t.name)))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let bytes = safetensors::serialize(views, None).map_err(|e| MarianError::Format(e.to_string()))?;
+        let bytes =
+            safetensors::serialize(views, None).map_err(|e| MarianError::Format(e.to_string()))?;
         Ok((config, bytes))
     }
 }

@@ -133,7 +133,8 @@ pub enum PositionTimescales {
 
 impl Seq2SeqConfig {
     pub fn from_json(bytes: &[u8]) -> Result<Self, LoadError> {
-        let c: Self = serde_json::from_slice(bytes).map_err(|e| LoadError::Config(e.to_string()))?;
+        let c: Self =
+            serde_json::from_slice(bytes).map_err(|e| LoadError::Config(e.to_string()))?;
         for (heads, what) in [
             (c.encoder_attention_heads, "encoder_attention_heads"),
             (c.decoder_attention_heads, "decoder_attention_heads"),
@@ -146,14 +147,22 @@ impl Seq2SeqConfig {
             }
         }
         if c.eos_token_id as usize >= c.vocab_size {
-            return Err(LoadError::Config("eos_token_id is outside the vocabulary".into()));
+            return Err(LoadError::Config(
+                "eos_token_id is outside the vocabulary".into(),
+            ));
         }
         Ok(c)
     }
 }
 
 /// Sinusoidal position signals for positions `start..start + len`: `[len, d]`.
-pub fn sinusoids(start: usize, len: usize, d: usize, style: PositionTimescales, device: &Device) -> Tensor<2> {
+pub fn sinusoids(
+    start: usize,
+    len: usize,
+    d: usize,
+    style: PositionTimescales,
+    device: &Device,
+) -> Tensor<2> {
     let half = d / 2;
     let mut data = vec![0f32; len * d];
     for p in 0..len {
@@ -186,10 +195,19 @@ pub struct EncoderBlock {
 impl EncoderBlock {
     /// # Shapes
     /// - `x`: `[batch, src, d]` → `[batch, src, d]`, probabilities `[batch, heads, src, src]`
-    pub fn forward(&self, x: Tensor<3>, mask: &AttentionMask, want_probs: bool) -> (Tensor<3>, Option<Tensor<4>>) {
-        let (attended, probs) = self.self_attn.forward(x.clone(), x.clone(), mask, want_probs);
+    pub fn forward(
+        &self,
+        x: Tensor<3>,
+        mask: &AttentionMask,
+        want_probs: bool,
+    ) -> (Tensor<3>, Option<Tensor<4>>) {
+        let (attended, probs) = self
+            .self_attn
+            .forward(x.clone(), x.clone(), mask, want_probs);
         let x = self.attn_norm.forward(x + attended);
-        let ffn = self.ffn_out.forward(self.act.apply(self.ffn_in.forward(x.clone())));
+        let ffn = self
+            .ffn_out
+            .forward(self.act.apply(self.ffn_in.forward(x.clone())));
         (self.ffn_norm.forward(x + ffn), probs)
     }
 }
@@ -305,7 +323,10 @@ impl Seq2Seq {
             x = next;
             attentions.extend(probs);
         }
-        Memory { hidden: x, attentions }
+        Memory {
+            hidden: x,
+            attentions,
+        }
     }
 
     /// A fresh decoder state for `beams` copies of one encoded sentence.
@@ -353,7 +374,12 @@ impl Seq2Seq {
     ///
     /// # Shapes
     /// - `prev`: one id per beam → hidden `[beams, d]`
-    pub fn step(&self, state: &mut DecoderState, prev: Option<&[u32]>, want_attentions: bool) -> StepOutput {
+    pub fn step(
+        &self,
+        state: &mut DecoderState,
+        prev: Option<&[u32]>,
+        want_attentions: bool,
+    ) -> StepOutput {
         let c = &self.config;
         let device = self.device();
         let beams = state.cross_kv.first().map_or(1, |kv| kv.0.dims()[0]);
@@ -366,7 +392,10 @@ impl Seq2Seq {
         let mut x: Tensor<3> = match token {
             Some(ids) => {
                 let ids: Vec<i64> = ids.iter().map(|&i| i as i64).collect();
-                self.embed(Tensor::from_data(TensorData::new(ids, [beams, 1]), &device), t)
+                self.embed(
+                    Tensor::from_data(TensorData::new(ids, [beams, 1]), &device),
+                    t,
+                )
             }
             // Marian starts from an all-zero "embedding": only the position signal remains.
             None => sinusoids(t, 1, c.d_model, c.position_timescales, &device)
@@ -399,7 +428,9 @@ impl Seq2Seq {
                 state.ssru_c[l] = Some(c_new);
                 out.reshape([beams, 1, c.d_model])
             } else {
-                unreachable!("a decoder block always has self-attention or an SSRU (checked at load)")
+                unreachable!(
+                    "a decoder block always has self-attention or an SSRU (checked at load)"
+                )
             };
             x = block.attn_norm.forward(x + attended);
             let ca = &block.cross_attn;
@@ -407,8 +438,12 @@ impl Seq2Seq {
             let (k, v) = state.cross_kv[l].clone();
             let (ctx, probs) = ca.attend(q, k, v, &AttentionMask::None, want_attentions);
             cross_attentions.extend(probs);
-            x = block.cross_attn_norm.forward(x + ca.out.forward(ca.merge_heads(ctx)));
-            let ffn = block.ffn_out.forward(block.act.apply(block.ffn_in.forward(x.clone())));
+            x = block
+                .cross_attn_norm
+                .forward(x + ca.out.forward(ca.merge_heads(ctx)));
+            let ffn = block
+                .ffn_out
+                .forward(block.act.apply(block.ffn_in.forward(x.clone())));
             x = block.ffn_norm.forward(x + ffn);
         }
         state.step += 1;
@@ -462,7 +497,8 @@ impl Seq2Seq {
         ])?;
         let shared = ckpt.embedding(&shared_key, c.vocab_size, d)?;
         let final_logits_bias = if ckpt.contains("final_logits_bias") {
-            ckpt.tensor::<2>("final_logits_bias", [1, c.vocab_size])?.reshape([c.vocab_size])
+            ckpt.tensor::<2>("final_logits_bias", [1, c.vocab_size])?
+                .reshape([c.vocab_size])
         } else {
             return Err(LoadError::Missing("final_logits_bias".into()));
         };
@@ -483,7 +519,10 @@ impl Seq2Seq {
             .map(|i| {
                 let p = format!("model.decoder.layers.{i}");
                 let (self_attn, ssru) = match c.decoder_self_attention {
-                    DecoderSelfAttention::Attention => (Some(attn(&format!("{p}.self_attn"), c.decoder_attention_heads)?), None),
+                    DecoderSelfAttention::Attention => (
+                        Some(attn(&format!("{p}.self_attn"), c.decoder_attention_heads)?),
+                        None,
+                    ),
                     DecoderSelfAttention::Ssru => (
                         None,
                         Some(Ssru {
@@ -497,7 +536,11 @@ impl Seq2Seq {
                     ssru,
                     attn_norm: ckpt.layer_norm(&format!("{p}.self_attn_layer_norm"), d, eps)?,
                     cross_attn: attn(&format!("{p}.encoder_attn"), c.decoder_attention_heads)?,
-                    cross_attn_norm: ckpt.layer_norm(&format!("{p}.encoder_attn_layer_norm"), d, eps)?,
+                    cross_attn_norm: ckpt.layer_norm(
+                        &format!("{p}.encoder_attn_layer_norm"),
+                        d,
+                        eps,
+                    )?,
                     ffn_in: ckpt.linear(&format!("{p}.fc1"), d, c.decoder_ffn_dim)?,
                     ffn_out: ckpt.linear(&format!("{p}.fc2"), c.decoder_ffn_dim, d)?,
                     ffn_norm: ckpt.layer_norm(&format!("{p}.final_layer_norm"), d, eps)?,

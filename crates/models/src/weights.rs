@@ -134,7 +134,12 @@ impl<'a> Checkpoint<'a> {
     }
 
     /// A bias-free `nn.Linear` (`{prefix}.weight` `[out, in]`).
-    pub fn linear_no_bias(&self, prefix: &str, d_in: usize, d_out: usize) -> Result<Linear, LoadError> {
+    pub fn linear_no_bias(
+        &self,
+        prefix: &str,
+        d_in: usize,
+        d_out: usize,
+    ) -> Result<Linear, LoadError> {
         let w = self.values(&format!("{prefix}.weight"), &[d_out, d_in])?;
         Ok(Linear {
             weight: Param::from_tensor(Tensor::from_data(

@@ -2,6 +2,8 @@
 //! tests, benchmarks) and for wasm32 (the web shell), with no browser code of its own.
 
 pub mod fill_mask;
+pub mod shortlist;
+pub mod translate;
 
 pub use tlab_models;
 
@@ -10,6 +12,8 @@ pub use tlab_models;
 pub enum TaskError {
     #[error(transparent)]
     Load(#[from] tlab_models::weights::LoadError),
+    #[error(transparent)]
+    Marian(#[from] tlab_models::marian_bin::MarianError),
     #[error("{0}")]
     Tokenizer(String),
     #[error("{0}")]

@@ -1,0 +1,350 @@
+//! Translation: source text in, translation(s) out, with the step trace the lecture views
+//! draw and teacher-forced scoring of a reference.
+//!
+//! A model directory holds `config.json` ([`Seq2SeqConfig`]: Hugging Face `MarianConfig`
+//! names), `tokenizer.json`, `model.safetensors` (Hugging Face Marian key names) and, for
+//! Bergamot models, the lexical shortlist `shortlist.bin` (Marian's `lex.*.s2t.bin`).
+//! `tlab convert-marian` writes such a directory from a Marian `.bin` model.
+
+use burn::prelude::*;
+use serde::Serialize;
+use tlab_models::burn;
+use tlab_models::decoding::{self, DecodeOptions, Decoded, ForcedToken, TraceStep};
+use tlab_models::seq2seq::{Memory, OutputLayer, Seq2Seq, Seq2SeqConfig};
+use tlab_models::weights::Checkpoint;
+use tokenizers::Tokenizer;
+
+use crate::TaskError;
+use crate::shortlist::Shortlist;
+
+/// The widest beam the page and CLI offer.
+pub const MAX_BEAM: usize = 8;
+
+/// How to decode.
+#[derive(Debug, Clone)]
+pub struct TranslateOptions {
+    /// 1 = greedy; 2–8 = beam search of that width.
+    pub beam: usize,
+    /// Length penalty α: hypotheses are ranked by `log P / length^α`.
+    pub alpha: f32,
+    /// The most tokens to generate; default `ceil(2.5 × source tokens)` as Marian does.
+    pub max_new_tokens: Option<usize>,
+    /// Alternatives per step to record for the step-by-step view (0: no trace).
+    pub trace_top_k: usize,
+    /// Also return cross-attention (greedy only).
+    pub want_attentions: bool,
+}
+
+impl Default for TranslateOptions {
+    fn default() -> Self {
+        Self {
+            beam: 1,
+            alpha: 1.0,
+            max_new_tokens: None,
+            trace_top_k: 0,
+            want_attentions: false,
+        }
+    }
+}
+
+/// One hypothesis of the n-best list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    pub translation: String,
+    pub ids: Vec<u32>,
+    pub tokens: Vec<String>,
+    /// `log P / length^α` (greedy: `log P`).
+    pub score: f32,
+    pub log_prob: f32,
+}
+
+/// `tlab translate --json` and the page print this.
+#[derive(Debug, Clone, Serialize)]
+pub struct TranslateOutput {
+    pub translation: String,
+    /// The target tokens of the best hypothesis (EOS not included).
+    pub tokens: Vec<String>,
+    pub score: f32,
+    pub nbest: Vec<Candidate>,
+    pub source_ids: Vec<u32>,
+    pub source_tokens: Vec<String>,
+    /// Present when asked for (`trace_top_k > 0`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trace: Vec<TraceStep>,
+    /// Greedy with `want_attentions`: `[target token][layer][head][source token]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cross_attentions: Vec<Vec<Vec<Vec<f32>>>>,
+}
+
+/// Teacher forcing of a reference translation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForcedOutput {
+    pub source_tokens: Vec<String>,
+    pub target_ids: Vec<u32>,
+    pub target_tokens: Vec<String>,
+    pub positions: Vec<ForcedPosition>,
+    /// Sum of the reference tokens' log-probabilities.
+    pub log_likelihood: f32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ForcedPosition {
+    pub token: String,
+    pub id: u32,
+    pub prob: f32,
+    pub log_prob: f32,
+    pub top_token: String,
+    pub top_id: u32,
+    pub top_prob: f32,
+}
+
+/// A loaded translation model with its tokenizer (and shortlist, for Bergamot models).
+pub struct Translator {
+    model: Seq2Seq,
+    tokenizer: Tokenizer,
+    shortlist: Option<Shortlist>,
+    /// Never generated: the pad token, as Marian checkpoints' generation configs ask.
+    forbidden: Vec<u32>,
+    device: Device,
+}
+
+impl Translator {
+    pub fn from_bytes(
+        config: &[u8],
+        tokenizer: &[u8],
+        weights: &[u8],
+        shortlist: Option<&[u8]>,
+    ) -> Result<Self, TaskError> {
+        let config = Seq2SeqConfig::from_json(config)?;
+        let mut tokenizer = Tokenizer::from_bytes(tokenizer)
+            .map_err(|e| TaskError::Tokenizer(format!("tokenizer.json could not be read: {e}")))?;
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| TaskError::Tokenizer(format!("tokenizer.json: {e}")))?;
+        if tokenizer.get_vocab_size(true) > config.vocab_size {
+            return Err(TaskError::Tokenizer(format!(
+                "tokenizer.json has {} tokens but the model only {}: they do not belong together",
+                tokenizer.get_vocab_size(true),
+                config.vocab_size
+            )));
+        }
+        let shortlist = shortlist
+            .map(|b| Shortlist::parse(b, config.vocab_size))
+            .transpose()?;
+        let device = tlab_models::device();
+        let ckpt = Checkpoint::from_bytes(weights, &device)?;
+        let model = Seq2Seq::load(&config, &ckpt)?;
+        Ok(Self {
+            forbidden: config.pad_token_id.into_iter().collect(),
+            model,
+            tokenizer,
+            shortlist,
+            device,
+        })
+    }
+
+    /// Loads `DIR/{config.json, tokenizer.json, model.safetensors[, shortlist.bin]}`.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_dir(dir: &std::path::Path) -> Result<Self, TaskError> {
+        let read = |name: &str| {
+            std::fs::read(dir.join(name)).map_err(|e| {
+                TaskError::Io(format!("cannot read {}: {e}", dir.join(name).display()))
+            })
+        };
+        let shortlist = read("shortlist.bin").ok();
+        Self::from_bytes(
+            &read("config.json")?,
+            &read("tokenizer.json")?,
+            &read("model.safetensors")?,
+            shortlist.as_deref(),
+        )
+    }
+
+    pub fn config(&self) -> &Seq2SeqConfig {
+        &self.model.config
+    }
+
+    fn token_strings(&self, ids: &[u32]) -> Vec<String> {
+        ids.iter()
+            .map(|&id| {
+                self.tokenizer
+                    .id_to_token(id)
+                    .unwrap_or_else(|| format!("<{id}>"))
+            })
+            .collect()
+    }
+
+    /// Source ids with EOS appended (unless the tokenizer's post-processor already did).
+    pub fn encode_source(&self, text: &str) -> Result<Vec<u32>, TaskError> {
+        if text.trim().is_empty() {
+            return Err(TaskError::Input("the text to translate is empty".into()));
+        }
+        let enc = self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| TaskError::Tokenizer(format!("could not tokenize the text: {e}")))?;
+        let mut ids = enc.get_ids().to_vec();
+        let eos = self.model.config.eos_token_id;
+        if ids.last() != Some(&eos) {
+            ids.push(eos);
+        }
+        let max = self.model.config.max_position_embeddings;
+        if ids.len() > max {
+            return Err(TaskError::Input(format!(
+                "the text is {} tokens long; this model reads at most {max}",
+                ids.len()
+            )));
+        }
+        Ok(ids)
+    }
+
+    fn encode_tensor(&self, ids: &[u32], want_attentions: bool) -> Memory {
+        let data: Vec<i64> = ids.iter().map(|&i| i as i64).collect();
+        let src = Tensor::<2, Int>::from_data(TensorData::new(data, [1, ids.len()]), &self.device);
+        self.model.encode(src, want_attentions)
+    }
+
+    fn output_layer(&self, source_ids: &[u32]) -> OutputLayer {
+        let candidates = self.shortlist.as_ref().map(|s| s.candidates(source_ids));
+        self.model.output_layer(candidates.as_deref())
+    }
+
+    fn decode_text(&self, ids: &[u32]) -> String {
+        let eos = self.model.config.eos_token_id;
+        let body: Vec<u32> = ids.iter().copied().filter(|&i| i != eos).collect();
+        self.tokenizer.decode(&body, true).unwrap_or_default()
+    }
+
+    /// Translates `text` greedily (`beam` = 1) or with beam search.
+    pub fn translate(
+        &self,
+        text: &str,
+        opts: &TranslateOptions,
+    ) -> Result<TranslateOutput, TaskError> {
+        if opts.beam == 0 || opts.beam > MAX_BEAM {
+            return Err(TaskError::Input(format!(
+                "beam width must be between 1 and {MAX_BEAM}, not {}",
+                opts.beam
+            )));
+        }
+        if !(opts.alpha.is_finite() && (0.0..=5.0).contains(&opts.alpha)) {
+            return Err(TaskError::Input(format!(
+                "length penalty α must be between 0 and 5, not {}",
+                opts.alpha
+            )));
+        }
+        let source_ids = self.encode_source(text)?;
+        let memory = self.encode_tensor(&source_ids, false);
+        let out = self.output_layer(&source_ids);
+        let max_new = opts
+            .max_new_tokens
+            .unwrap_or_else(|| (2.5 * source_ids.len() as f32).ceil() as usize)
+            .clamp(1, self.model.config.max_position_embeddings);
+        let decode = DecodeOptions {
+            width: opts.beam,
+            length_penalty: opts.alpha,
+            max_new_tokens: max_new,
+            forbidden: self.forbidden.clone(),
+            trace_top_k: opts.trace_top_k,
+            want_attentions: opts.want_attentions,
+        };
+        let Decoded {
+            nbest,
+            trace,
+            cross_attentions,
+        } = if opts.beam == 1 {
+            decoding::greedy(&self.model, &memory, &out, &decode)
+        } else {
+            decoding::beam_search(&self.model, &memory, &out, &decode)
+        };
+        let nbest: Vec<Candidate> = nbest
+            .into_iter()
+            .map(|h| {
+                let eos = self.model.config.eos_token_id;
+                let shown: Vec<u32> = h.tokens.iter().copied().filter(|&i| i != eos).collect();
+                Candidate {
+                    translation: self.decode_text(&h.tokens),
+                    tokens: self.token_strings(&shown),
+                    ids: h.tokens,
+                    score: h.score,
+                    log_prob: h.log_prob,
+                }
+            })
+            .collect();
+        let best = nbest
+            .first()
+            .cloned()
+            .ok_or_else(|| TaskError::Internal("decoding produced no hypothesis".into()))?;
+        Ok(TranslateOutput {
+            translation: best.translation,
+            tokens: best.tokens,
+            score: best.score,
+            nbest,
+            source_tokens: self.token_strings(&source_ids),
+            source_ids,
+            trace,
+            cross_attentions,
+        })
+    }
+
+    /// Target ids for a reference translation (EOS appended, as the model must learn to stop).
+    pub fn encode_target(&self, reference: &str) -> Result<Vec<u32>, TaskError> {
+        if reference.trim().is_empty() {
+            return Err(TaskError::Input(
+                "the reference translation is empty".into(),
+            ));
+        }
+        self.encode_source(reference)
+    }
+
+    /// Teacher forcing: the probability the model gives each reference token, given the
+    /// source and the *reference* prefix (not its own previous guesses).
+    pub fn teacher_force(&self, source: &str, reference: &str) -> Result<ForcedOutput, TaskError> {
+        let source_ids = self.encode_source(source)?;
+        let target_ids = self.encode_target(reference)?;
+        self.teacher_force_ids(&source_ids, &target_ids)
+            .map(|(out, _)| out)
+    }
+
+    /// Teacher forcing on ids; also returns every position's log-probabilities over the
+    /// output vocabulary (all of it without a shortlist).
+    pub fn teacher_force_ids(
+        &self,
+        source_ids: &[u32],
+        target_ids: &[u32],
+    ) -> Result<(ForcedOutput, Vec<Vec<f32>>), TaskError> {
+        let memory = self.encode_tensor(source_ids, false);
+        let out = self.output_layer(source_ids);
+        let (forced, rows) = decoding::teacher_forcing(&self.model, &memory, &out, target_ids);
+        let positions: Vec<ForcedPosition> = forced
+            .into_iter()
+            .map(
+                |ForcedToken {
+                     id,
+                     log_prob,
+                     top_id,
+                     top_prob,
+                 }| ForcedPosition {
+                    token: self.token_strings(&[id]).remove(0),
+                    id,
+                    prob: log_prob.exp(),
+                    log_prob,
+                    top_token: self.token_strings(&[top_id]).remove(0),
+                    top_id,
+                    top_prob,
+                },
+            )
+            .collect();
+        Ok((
+            ForcedOutput {
+                source_tokens: self.token_strings(source_ids),
+                target_tokens: self.token_strings(target_ids),
+                target_ids: target_ids.to_vec(),
+                log_likelihood: positions.iter().map(|p| p.log_prob).sum(),
+                positions,
+            },
+            rows,
+        ))
+    }
+}
