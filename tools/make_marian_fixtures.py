@@ -157,7 +157,7 @@ def make_tokenizer(pad_last):
     return tok, tok.token_to_id("<pad>")
 
 
-def randomise(model, seed, std, qk_std, eos_bias):
+def randomise(model, seed, std, eos_bias):
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, p in model.named_parameters():  # tied embeddings appear once
@@ -165,8 +165,6 @@ def randomise(model, seed, std, qk_std, eos_bias):
                 continue  # fixed sinusoids
             if "layer_norm" in name and name.endswith("weight"):
                 p.copy_(1.0 + std * torch.randn(p.shape, generator=g))
-            elif name.endswith(("q_proj.weight", "k_proj.weight")):
-                p.copy_(qk_std * torch.randn(p.shape, generator=g))
             else:
                 p.copy_(std * torch.randn(p.shape, generator=g))
         b = model.final_logits_bias
@@ -212,7 +210,7 @@ def seq_log_prob(model, ids, seq):
     return float(sum(lp[i, t] for i, t in enumerate(seq[1:])))
 
 
-def build(name, *, d_model, enc_layers, dec_layers, heads, ffn, act, pad_last, seed, std, qk_std, eos_bias):
+def build(name, *, d_model, enc_layers, dec_layers, heads, ffn, act, pad_last, seed, std, eos_bias):
     """Tokenizer, randomised model and generation settings (nothing written)."""
     tok, pad = make_tokenizer(pad_last)
     vocab_size = tok.get_vocab_size()
@@ -244,7 +242,7 @@ def build(name, *, d_model, enc_layers, dec_layers, heads, ffn, act, pad_last, s
     config._attn_implementation = "eager"  # sdpa cannot return attention probabilities
     torch.manual_seed(seed)
     model = MarianMTModel(config).eval()
-    randomise(model, seed, std, qk_std, eos_bias)
+    randomise(model, seed, std, eos_bias)
     m = model.model
     assert m.shared.weight is m.encoder.embed_tokens.weight is m.decoder.embed_tokens.weight
     assert model.lm_head.weight is m.shared.weight

