@@ -389,7 +389,7 @@ pub struct ForcedToken {
 /// Teacher forcing: feed `target[..i]` and score `target[i]` for every `i`.
 ///
 /// # Shapes
-/// returns one row of log-probabilities (`[n_candidates]`) per target position too.
+/// also returns the raw logits, one `[n_candidates]` row per target position.
 pub fn teacher_forcing(
     model: &Seq2Seq,
     memory: &Memory,
@@ -401,23 +401,19 @@ pub fn teacher_forcing(
     let mut rows = Vec::with_capacity(target.len());
     for (i, &id) in target.iter().enumerate() {
         let prev = (i > 0).then(|| [target[i - 1]]);
-        let (lp, _) = step_log_probs(
-            model,
-            &mut state,
-            out,
-            prev.as_ref().map(|p| &p[..]),
-            &[],
-            false,
-        );
-        let row = lp.into_iter().next().unwrap_or_default();
-        let best = (0..row.len()).fold(0, |b, j| if row[j] > row[b] { j } else { b });
+        let hidden = model
+            .step(&mut state, prev.as_ref().map(|p| &p[..]), false)
+            .hidden;
+        let logits = out.logits(hidden);
+        let lp = to_vec(log_softmax(logits.clone(), 1));
+        let best = (0..lp.len()).fold(0, |b, j| if lp[j] > lp[b] { j } else { b });
         tokens.push(ForcedToken {
             id,
-            log_prob: out.column(id).map_or(f32::NEG_INFINITY, |j| row[j]),
+            log_prob: out.column(id).map_or(f32::NEG_INFINITY, |j| lp[j]),
             top_id: out.token(best),
-            top_prob: row.get(best).map_or(0.0, |v| v.exp()),
+            top_prob: lp.get(best).map_or(0.0, |v| v.exp()),
         });
-        rows.push(row);
+        rows.push(to_vec(logits));
     }
     (tokens, rows)
 }

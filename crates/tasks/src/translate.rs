@@ -307,8 +307,8 @@ impl Translator {
             .map(|(out, _)| out)
     }
 
-    /// Teacher forcing on ids; also returns every position's log-probabilities over the
-    /// output vocabulary (all of it without a shortlist).
+    /// Teacher forcing on ids; also returns every position's logits over the output
+    /// vocabulary (all of it without a shortlist).
     pub fn teacher_force_ids(
         &self,
         source_ids: &[u32],
