@@ -65,6 +65,7 @@ import os
 
 import numpy as np
 import torch
+import transformers
 from safetensors.torch import load_file, save_file
 from tokenizers import Tokenizer, decoders, normalizers, pre_tokenizers, processors
 from tokenizers.models import Unigram
@@ -95,13 +96,12 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 # (x = LN(x + sublayer(x))), LayerNorm eps 1e-5 (nn.LayerNorm default, not in the config).
 
 WORDS = """the a an of to in and is was went buy some milk store man woman child dog cat
-bird house city river paris france capital world day night morning she he they we you i it
-her his their my our your saw found ate read wrote made took gave bought sold red blue green
-big small old new good bad happy sad fast slow book letter song story water bread apple tree
-car road school market church king queen friend mother father brother sister yesterday today
-tomorrow always never very at on for with from by about into over under after before this
-that there here what who where when why how not no yes be been have has had do did will would
-can could one two three first last garden window door table long short
+bird house city river paris france world day night she he they we you i it her his their my
+saw found ate read wrote made took gave bought sold red blue green big small old new good bad
+happy book letter song story water bread apple tree car road school market king queen friend
+mother father yesterday today always never very at on for with from by into over after this
+that there here what who where when why how not no yes have has had do did will can one two
+three long
 """.split()
 WORDS = list(dict.fromkeys(WORDS))  # de-duplicated, order kept
 SUFFIXES = ["s", "es", "ed", "ing", "ly", "er", "est", "y", "en", "ion"]
@@ -124,9 +124,7 @@ TARGETS = [
 ]
 
 MAX_NEW_TOKENS = 16
-# Added to final_logits_bias[eos] (after randomising it), chosen so that some greedy/beam outputs
-# end with </s> before max_new_tokens and some hit the limit.
-EOS_BIAS = {"marian-swish": 2.5, "marian-relu": 2.2}
+STD = 0.2
 
 
 def make_tokenizer(pad_last):
@@ -134,11 +132,11 @@ def make_tokenizer(pad_last):
     pieces = [("</s>", 0.0), ("<unk>", 0.0)]
     if not pad_last:
         pieces.append(("<pad>", 0.0))
-    pieces += [("▁" + w, -3.0 - 0.01 * i) for i, w in enumerate(WORDS)]
+    pieces += [("▁" + w, round(-3.0 - 0.01 * i, 2)) for i, w in enumerate(WORDS)]
     pieces += [(p, -5.0) for p in PUNCT]
-    pieces += [(s, -6.0 - 0.01 * i) for i, s in enumerate(SUFFIXES) if s not in LETTERS]
+    pieces += [(s, round(-6.0 - 0.01 * i, 2)) for i, s in enumerate(SUFFIXES) if s not in LETTERS]
     pieces += [("▁", -8.0)]
-    pieces += [(c, -9.0 - 0.01 * i) for i, c in enumerate(LETTERS)]
+    pieces += [(c, round(-9.0 - 0.01 * i, 2)) for i, c in enumerate(LETTERS)]
     if pad_last:
         pieces.append(("<pad>", 0.0))
     seen = set()
@@ -348,24 +346,29 @@ def make(name, **kw):
         g, b = case["greedy"], case["beam4"]
         assert g["sequence"][0] == pad and all(s[0] == pad for s in b["sequences"])
         assert len(g["sequence"]) - 1 <= MAX_NEW_TOKENS
-        seq = [pad]  # greedy re-derived without the KV cache, <pad> banned
+        seq, margin = [pad], float("inf")  # greedy re-derived without the KV cache, <pad> banned
         for _ in range(MAX_NEW_TOKENS):
             with torch.no_grad():
                 lg = model(input_ids=ids, decoder_input_ids=torch.tensor([seq])).logits[0, -1]
             lg[pad] = -float("inf")
+            top2 = lg.topk(2).values
+            margin = min(margin, float(top2[0] - top2[1]))
             seq.append(int(lg.argmax()))
             if seq[-1] == eos:
                 break
         assert seq == g["sequence"], (seq, g["sequence"])
+        g["min_top1_top2_logit_gap"] = round(margin, 6)  # how robust the argmaxes are
         for toks, n, score in zip(b["tokens"], b["lengths"], b["sequences_scores"]):
             assert pad not in toks[1:]
             ref = seq_log_prob(model, ids, toks) / n ** gen["length_penalty"]
             assert abs(ref - score) < 1e-4, (ref, score)
         assert b["sequences_scores"] == sorted(b["sequences_scores"], reverse=True)
+        sc = b["sequences_scores"]
+        b["min_score_gap"] = round(min(x - y for x, y in zip(sc, sc[1:])), 6)
 
     expected = {
         "model": name,
-        "transformers_version": "5.24.0",
+        "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
         "special_tokens": {"eos": eos, "unk": 1, "pad": pad, "decoder_start": pad},
         "generation": {"greedy": dict(gen, num_beams=1),
                        "beam4": dict(gen, num_beams=4, num_return_sequences=4,
@@ -381,9 +384,11 @@ def make(name, **kw):
     for c in cases:
         g, b = c["greedy"], c["beam4"]
         print(f"  {c['text']!r} -> {c['input_ids']}")
-        print(f"    greedy {g['sequence']} eos={g['ends_with_eos']}")
+        print(f"    greedy {g['sequence']} eos={g['ends_with_eos']} "
+              f"min gap {g['min_top1_top2_logit_gap']:.4f}")
         for s, sc, e in zip(b["tokens"], b["sequences_scores"], b["ends_with_eos"]):
             print(f"    beam   {s} {sc:.4f} eos={e}")
+        print(f"    beam min score gap {b['min_score_gap']:.5f}")
     n_g = sum(c["greedy"]["ends_with_eos"] for c in cases)
     n_b = sum(sum(c["beam4"]["ends_with_eos"]) for c in cases)
     print(f"  greedy ending in </s>: {n_g}/{len(cases)}; beams ending in </s>: {n_b}/{4 * len(cases)}")
@@ -391,7 +396,9 @@ def make(name, **kw):
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
+    # seed and eos_bias (added to final_logits_bias[</s>]) were picked by trying seeds 0-84 and
+    # offsets 0-3.5 so that greedy outputs mix early </s>, </s> after a few tokens and the limit.
     make("marian-swish", d_model=64, enc_layers=2, dec_layers=2, heads=4, ffn=128, act="swish",
-         pad_last=True, seed=11)
+         pad_last=True, seed=61, std=STD, eos_bias=3.0)
     make("marian-relu", d_model=48, enc_layers=3, dec_layers=1, heads=3, ffn=96, act="relu",
-         pad_last=False, seed=12)
+         pad_last=False, seed=17, std=STD, eos_bias=1.5)

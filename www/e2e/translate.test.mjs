@@ -99,3 +99,43 @@ test('an empty source gives an error in words and the panel keeps working', asyn
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('a Hugging Face Marian checkpoint from a hub-like URL matches generate() in wasm', async () => {
+  const page = await browser.newPage();
+  await page.goto(new URL('bench.html', browser.url).href);
+  const expected = fixture('marian-swish');
+  const url = new URL('hub/test-org/marian-swish/resolve/main', browser.url).href;
+  const g = expected.generation;
+  const got = await page.evaluate(
+    async ({ url, cases, g }) => {
+      const { TlabClient } = await import('./lib/client.js');
+      const client = new TlabClient();
+      await client.loadTranslate('hf-marian', { url });
+      const out = [];
+      for (const c of cases) {
+        const greedy = await client.translate('hf-marian', c.text, { beam: 1, maxNewTokens: g.greedy.max_new_tokens });
+        const beam = await client.translate('hf-marian', c.text, {
+          beam: g.beam4.num_beams, alpha: g.beam4.length_penalty, maxNewTokens: g.beam4.max_new_tokens,
+        });
+        const forced = await client.teacherForce('hf-marian', c.text, c.teacher_forcing.target_text);
+        out.push({ greedy: greedy.nbest[0].ids, beam: beam.nbest.map((h) => h.ids), scores: beam.nbest.map((h) => h.score), forced });
+      }
+      return out;
+    },
+    { url, cases: expected.cases, g },
+  );
+  const trim = (seq) => {
+    const body = seq.slice(1);
+    const i = body.indexOf(0);
+    return i >= 0 ? body.slice(0, i + 1) : body;
+  };
+  expected.cases.forEach((c, i) => {
+    assert.deepEqual(got[i].greedy, trim(c.greedy.sequence), `greedy: ${c.text}`);
+    assert.deepEqual(got[i].beam, c.beam4.sequences.map(trim), `beam: ${c.text}`);
+    got[i].scores.forEach((s, j) => assert.ok(Math.abs(s - c.beam4.sequences_scores[j]) < 1e-4));
+    assert.deepEqual(got[i].forced.target_ids, c.teacher_forcing.target_ids, `reference ids: ${c.text}`);
+    assert.ok(Math.abs(got[i].forced.log_likelihood - c.teacher_forcing.log_prob_sum) < 1e-3);
+  });
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

@@ -158,3 +158,60 @@ fn marian_swish_teacher_forcing_greedy_and_beam() {
 fn marian_relu_teacher_forcing_greedy_and_beam() {
     check("marian-relu");
 }
+
+#[test]
+fn step_trace_agrees_with_the_output() {
+    let t = Translator::from_dir(&fixture("marian-relu")).expect("fixture loads");
+    let text = "hello world, where is the old king?";
+    let greedy = t
+        .translate(
+            text,
+            &TranslateOptions {
+                trace_top_k: 3,
+                max_new_tokens: Some(12),
+                ..TranslateOptions::default()
+            },
+        )
+        .expect("greedy");
+    let ids = &greedy.nbest[0].ids;
+    assert_eq!(greedy.trace.len(), ids.len());
+    for (step, s) in greedy.trace.iter().enumerate() {
+        assert_eq!(
+            s.chosen[0].tokens[..],
+            ids[..=step],
+            "greedy step {step} chooses the output token"
+        );
+        assert_eq!(
+            s.beams[0].top[0].id, ids[step],
+            "greedy picks the most probable token"
+        );
+        assert!(s.beams[0].top.windows(2).all(|w| w[0].prob >= w[1].prob));
+    }
+    let beam = t
+        .translate(
+            text,
+            &TranslateOptions {
+                beam: 3,
+                trace_top_k: 2,
+                max_new_tokens: Some(12),
+                ..TranslateOptions::default()
+            },
+        )
+        .expect("beam");
+    let finished: Vec<&Vec<u32>> = beam
+        .trace
+        .iter()
+        .flat_map(|s| s.finished.iter().map(|h| &h.tokens))
+        .collect();
+    for h in &beam.nbest {
+        assert!(
+            finished.contains(&&h.ids),
+            "every n-best hypothesis finishes at some traced step"
+        );
+    }
+    assert!(
+        beam.trace
+            .iter()
+            .all(|s| s.chosen.len() <= 3 && s.beams.len() <= 3)
+    );
+}
