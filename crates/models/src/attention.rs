@@ -34,6 +34,9 @@ pub struct MultiHeadAttention {
 }
 
 /// What the mask hides: nothing, padded key positions, or the future (causal).
+// One mask is built per forward pass and borrowed by every layer, so the size gap between
+// the unit variants and the tensor handle costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum AttentionMask {
     None,

@@ -110,7 +110,9 @@ impl BertConfig {
 
     fn validate(&self) -> Result<(), LoadError> {
         let bad = |m: String| Err(LoadError::Config(m));
-        if self.num_attention_heads == 0 || self.hidden_size % self.num_attention_heads != 0 {
+        if self.num_attention_heads == 0
+            || !self.hidden_size.is_multiple_of(self.num_attention_heads)
+        {
             return bad(format!(
                 "hidden_size {} is not divisible by num_attention_heads {}",
                 self.hidden_size, self.num_attention_heads

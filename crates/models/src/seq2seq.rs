@@ -139,7 +139,7 @@ impl Seq2SeqConfig {
             (c.encoder_attention_heads, "encoder_attention_heads"),
             (c.decoder_attention_heads, "decoder_attention_heads"),
         ] {
-            if heads == 0 || c.d_model % heads != 0 {
+            if heads == 0 || !c.d_model.is_multiple_of(heads) {
                 return Err(LoadError::Config(format!(
                     "d_model {} is not divisible by {what} {heads}",
                     c.d_model

@@ -87,7 +87,7 @@ fn hostile_headers_are_errors() {
     bytes[0] = 2; // version
     assert!(
         MarianModel::parse(&bytes)
-            .unwrap_err()
+            .expect_err("hostile header rejected")
             .to_string()
             .contains("version")
     );
@@ -102,7 +102,7 @@ fn hostile_headers_are_errors() {
     bytes[type_at..type_at + 8].copy_from_slice(&0x9999u64.to_le_bytes());
     assert!(
         MarianModel::parse(&bytes)
-            .unwrap_err()
+            .expect_err("hostile header rejected")
             .to_string()
             .contains("not supported")
     );

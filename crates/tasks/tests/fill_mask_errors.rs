@@ -98,20 +98,18 @@ fn input_errors_are_in_words() {
     let m = model();
     let no_mask = m
         .fill("no blank here", 5)
-        .err()
-        .expect("no mask fails")
+        .expect_err("no mask fails")
         .to_string();
     assert!(no_mask.contains("[MASK]"), "{no_mask}");
     assert!(m.fill("   ", 5).is_err());
     let k = m
         .fill("the [MASK]", 0)
-        .err()
-        .expect("k = 0 fails")
+        .expect_err("k = 0 fails")
         .to_string();
     assert!(k.contains("top-k"), "{k}");
     assert!(m.fill("the [MASK]", 51).is_err());
     let long = format!("{} [MASK]", "the ".repeat(100));
-    let too_long = m.fill(&long, 5).err().expect("too long fails").to_string();
+    let too_long = m.fill(&long, 5).expect_err("too long fails").to_string();
     assert!(too_long.contains("at most 64"), "{too_long}");
 }
 
