@@ -287,6 +287,28 @@ impl BertForMaskedLM {
     /// Loads a Hugging Face checkpoint. Every tensor the model needs must be present, except
     /// the decoder weight, whose absence means "tied" (what `save_pretrained` writes today).
     pub fn load(config: &BertConfig, ckpt: &Checkpoint) -> Result<Self, LoadError> {
+        let (bert, p) = BertModel::load(config, ckpt)?;
+        let c = config;
+        let (h, eps) = (c.hidden_size, c.layer_norm_eps);
+        let bias_key = ckpt.first_of(&[
+            "cls.predictions.bias".to_string(),
+            "cls.predictions.decoder.bias".to_string(),
+        ])?;
+        let head = MlmHead {
+            dense: ckpt.linear("cls.predictions.transform.dense", h, h)?,
+            norm: ckpt.layer_norm("cls.predictions.transform.LayerNorm", h, eps)?,
+            decoder: untied_decoder(ckpt, c, &format!("{p}embeddings.word_embeddings.weight"))?,
+            bias: Param::from_tensor(ckpt.tensor(&bias_key, [c.vocab_size])?),
+            act: c.hidden_act,
+        };
+        Ok(Self { bert, head })
+    }
+}
+
+impl BertModel {
+    /// Loads the encoder of a Hugging Face BERT checkpoint (any head is ignored) and returns
+    /// the key prefix it found (`"bert."` or `""`).
+    pub fn load(config: &BertConfig, ckpt: &Checkpoint) -> Result<(Self, &'static str), LoadError> {
         let c = config;
         let (h, eps) = (c.hidden_size, c.layer_norm_eps);
         let p = if ckpt.contains("bert.embeddings.word_embeddings.weight") {
@@ -339,22 +361,7 @@ impl BertForMaskedLM {
                 })
             })
             .collect::<Result<Vec<_>, LoadError>>()?;
-
-        let bias_key = ckpt.first_of(&[
-            "cls.predictions.bias".to_string(),
-            "cls.predictions.decoder.bias".to_string(),
-        ])?;
-        let head = MlmHead {
-            dense: ckpt.linear("cls.predictions.transform.dense", h, h)?,
-            norm: ckpt.layer_norm("cls.predictions.transform.LayerNorm", h, eps)?,
-            decoder: untied_decoder(ckpt, c, &format!("{p}embeddings.word_embeddings.weight"))?,
-            bias: Param::from_tensor(ckpt.tensor(&bias_key, [c.vocab_size])?),
-            act: c.hidden_act,
-        };
-        Ok(Self {
-            bert: BertModel { embeddings, layers },
-            head,
-        })
+        Ok((BertModel { embeddings, layers }, p))
     }
 }
 

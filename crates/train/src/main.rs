@@ -1,0 +1,280 @@
+//! `tlab-train`: make, resume, evaluate and export the default English fill-mask model.
+//!
+//! `tlab-train train --encoder DIR --corpus train.txt --harvard harvard.txt --run DIR [options]`
+//! `tlab-train eval --model DIR --harvard harvard.txt [--json] [--show N]`
+//! `tlab-train export --encoder DIR --run DIR --out DIR [--store f16|f32] --harvard harvard.txt`
+//!
+//! `tools/train-fill-mask.sh` runs the whole recipe from the package registries.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tlab_models::bert::BertForMaskedLM;
+use tlab_models::weights::Checkpoint;
+use tlab_train::cloze;
+use tlab_train::corpus;
+use tlab_train::export::{self, StoreAs};
+use tlab_train::train::{self, Encoder, Paths, RunConfig, TrainInputs};
+
+#[derive(Parser)]
+#[command(name = "tlab-train", about = "Masked-LM fine-tuning in Burn")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train (or resume) a run: the encoder in DIR + a new masked-LM head on the corpus.
+    Train {
+        /// Pre-trained BERT encoder: config.json, tokenizer.json, model.safetensors.
+        #[arg(long)]
+        encoder: PathBuf,
+        /// Training text, one sentence per line.
+        #[arg(long)]
+        corpus: PathBuf,
+        /// Held-out Harvard sentences for the cloze evaluation.
+        #[arg(long)]
+        harvard: PathBuf,
+        /// Run directory (checkpoints, state.json); an existing run is resumed.
+        #[arg(long)]
+        run: PathBuf,
+        #[arg(long, default_value_t = 20_000)]
+        steps: usize,
+        #[arg(long, default_value_t = 32)]
+        batch: usize,
+        #[arg(long, default_value_t = 64)]
+        max_len: usize,
+        #[arg(long, default_value_t = 1e-4)]
+        lr: f64,
+        #[arg(long, default_value_t = 500)]
+        warmup: usize,
+        #[arg(long, default_value_t = 0.1)]
+        final_lr_fraction: f64,
+        #[arg(long, default_value_t = 0.01)]
+        weight_decay: f64,
+        #[arg(long, default_value_t = 1.0)]
+        clip_norm: f32,
+        #[arg(long, default_value_t = 0.15)]
+        mask_rate: f64,
+        #[arg(long)]
+        freeze_embeddings: bool,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long, default_value_t = 500)]
+        eval_every: usize,
+        #[arg(long, default_value_t = 500)]
+        save_every: usize,
+        /// Stop after this many minutes (saving first); run the same command to resume.
+        #[arg(long)]
+        max_minutes: Option<f64>,
+    },
+    /// Harvard cloze score of a Hugging Face BertForMaskedLM directory.
+    Eval {
+        #[arg(long)]
+        model: PathBuf,
+        #[arg(long)]
+        harvard: PathBuf,
+        /// Print the score as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also print the first N items with the model's top 5.
+        #[arg(long, default_value_t = 0)]
+        show: usize,
+    },
+    /// Write a run's latest checkpoint as a Hugging Face BertForMaskedLM directory.
+    Export {
+        #[arg(long)]
+        encoder: PathBuf,
+        #[arg(long)]
+        run: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = StoreAs::F16)]
+        store: StoreAs,
+    },
+}
+
+/// Sentences whose top answers are recorded at export (`golden.json`).
+const GOLDEN_SENTENCES: [&str; 3] = [
+    "The man went to the [MASK] to buy some milk.",
+    "The dog [MASK] at the cat.",
+    "She drank a cup of hot [MASK].",
+];
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Train {
+            encoder,
+            corpus: corpus_path,
+            harvard,
+            run,
+            steps,
+            batch,
+            max_len,
+            lr,
+            warmup,
+            final_lr_fraction,
+            weight_decay,
+            clip_norm,
+            mask_rate,
+            freeze_embeddings,
+            seed,
+            eval_every,
+            save_every,
+            max_minutes,
+        } => {
+            let enc = Encoder::from_dir(&encoder)?;
+            let lines = train::read_lines(&corpus_path)?;
+            let t0 = std::time::Instant::now();
+            let sentences = corpus::tokenize(&enc.tokenizer, &lines, max_len, &enc.specials);
+            let tokens: usize = sentences.iter().map(|s| s.ids.len()).sum();
+            eprintln!(
+                "corpus: {} lines → {} sentences, {:.2}M tokens (tokenized in {:.1} s)",
+                lines.len(),
+                sentences.len(),
+                tokens as f64 / 1e6,
+                t0.elapsed().as_secs_f64()
+            );
+            let items = cloze::build(&enc.tokenizer, &train::read_lines(&harvard)?, &enc.specials)?;
+            let config = RunConfig {
+                seed,
+                steps,
+                batch,
+                max_len,
+                peak_lr: lr,
+                warmup,
+                final_lr_fraction,
+                weight_decay,
+                clip_norm,
+                mask_rate,
+                freeze_embeddings,
+            };
+            let state = train::train(
+                &Paths { run },
+                &config,
+                &TrainInputs {
+                    encoder: &enc,
+                    sentences: &sentences,
+                    cloze: &items,
+                    eval_every,
+                    save_every,
+                    max_minutes,
+                },
+            )?;
+            eprintln!(
+                "stopped at step {} of {} ({:.1}M tokens, {:.0} min)",
+                state.step,
+                steps,
+                state.tokens_seen as f64 / 1e6,
+                state.wall_seconds / 60.0
+            );
+            Ok(())
+        }
+        Command::Eval {
+            model,
+            harvard,
+            json,
+            show,
+        } => {
+            let enc = Encoder::from_dir(&model)?;
+            let device = tlab_models::device();
+            let ckpt = Checkpoint::from_bytes(&enc.weights, &device).map_err(|e| e.to_string())?;
+            let m = BertForMaskedLM::load(&enc.config, &ckpt).map_err(|e| e.to_string())?;
+            let items = cloze::build(&enc.tokenizer, &train::read_lines(&harvard)?, &enc.specials)?;
+            let (score, top5) = cloze::evaluate(&m, &items, enc.specials.pad, &device);
+            for (item, top) in items.iter().zip(&top5).take(show) {
+                let guesses: Vec<String> = top
+                    .iter()
+                    .map(|&id| enc.tokenizer.id_to_token(id).unwrap_or_default())
+                    .collect();
+                println!("{}  [{}]  → {}", item.text, item.answer, guesses.join(" "));
+            }
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string(&score).map_err(|e| e.to_string())?
+                );
+            } else {
+                println!(
+                    "Harvard cloze ({} sentences): top-1 {:.1}%  top-5 {:.1}%  mean NLL {:.3}",
+                    score.items,
+                    100.0 * score.top1,
+                    100.0 * score.top5,
+                    score.mean_nll
+                );
+            }
+            Ok(())
+        }
+        Command::Export {
+            encoder,
+            run,
+            out,
+            store,
+        } => {
+            let enc = Encoder::from_dir(&encoder)?;
+            let device = tlab_models::device();
+            let model = train::load_run(&run, &enc, &device)?;
+            std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+            let bytes = export::safetensors_bytes(&model, store)?;
+            let write = |name: &str, data: &[u8]| {
+                std::fs::write(out.join(name), data)
+                    .map_err(|e| format!("cannot write {}: {e}", out.join(name).display()))
+            };
+            write("model.safetensors", &bytes)?;
+            let mut config = enc.config_json.clone();
+            config["architectures"] = serde_json::json!(["BertForMaskedLM"]);
+            write(
+                "config.json",
+                &serde_json::to_vec_pretty(&config).map_err(|e| e.to_string())?,
+            )?;
+            write("tokenizer.json", &enc.tokenizer_json)?;
+            if let Some(tc) = &enc.tokenizer_config {
+                write("tokenizer_config.json", tc)?;
+            }
+            let state = train::read_state(&run)?;
+            let cfg = train::read_config(&run)?;
+            write(
+                "training.json",
+                &serde_json::to_vec_pretty(&serde_json::json!({"run": cfg, "state": state}))
+                    .map_err(|e| e.to_string())?,
+            )?;
+            // The answer the committed weights must keep giving (checked by a test).
+            let fm = tlab_tasks::fill_mask::FillMask::from_dir(&out).map_err(|e| e.to_string())?;
+            let golden: Vec<serde_json::Value> = GOLDEN_SENTENCES
+                .iter()
+                .map(|text| {
+                    let r = fm.fill(text, 5).map_err(|e| e.to_string())?;
+                    let top: Vec<&str> = r.masks[0]
+                        .candidates
+                        .iter()
+                        .map(|c| c.token.as_str())
+                        .collect();
+                    Ok(serde_json::json!({"text": text, "top5": top, "filled": r.filled}))
+                })
+                .collect::<Result<_, String>>()?;
+            write(
+                "golden.json",
+                &serde_json::to_vec_pretty(&golden).map_err(|e| e.to_string())?,
+            )?;
+            eprintln!(
+                "wrote {} ({:.1} MB weights, step {})",
+                out.display(),
+                bytes.len() as f64 / 1e6,
+                state.step
+            );
+            Ok(())
+        }
+    }
+}
