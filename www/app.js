@@ -1,9 +1,9 @@
 // The demo page's fill-mask panel. All numbers shown come from the wasm model in the worker.
-import { sharedClient, modelPrefix, DEFAULT_BERT } from './lib/client.js';
+import { sharedClient, modelPrefix, DEFAULT_BERT, ANTIBERTY } from './lib/client.js';
 
 const $ = (id) => document.getElementById(id);
 const client = sharedClient();
-let current = { key: DEFAULT_BERT.key, name: 'default', maskToken: '[MASK]' };
+let current = { key: DEFAULT_BERT.key, name: 'default', maskToken: '[MASK]', classifiers: [] };
 let busy = false;
 
 function showError(message) {
@@ -28,8 +28,8 @@ async function loadModel(key, source, name) {
   $('fill').disabled = true;
   try {
     const info = await client.loadBert(key, source, showProgress, true);
-    current = { key, name, maskToken: info.mask_token };
-    if (key !== DEFAULT_BERT.key) $('model-note').textContent = '';
+    current = { key, name, maskToken: info.mask_token, classifiers: info.classifiers ?? [] };
+    if (key !== DEFAULT_BERT.key && key !== ANTIBERTY.key) $('model-note').textContent = '';
     $('model-name').textContent = name;
     $('model-info').textContent =
       `${info.layers} layers · hidden ${info.hidden} · ${info.heads} heads · ` +
@@ -129,14 +129,39 @@ async function run() {
     $('timing').textContent = `${(performance.now() - t0).toFixed(0)} ms`;
     showError('');
     renderResults(out);
+    await renderClasses(text);
   } catch (e) {
     showError(e.message);
     $('results').replaceChildren();
     $('filled').textContent = '';
+    $('classes').hidden = true;
   } finally {
     busy = false;
     if ($('text').value !== text) run();
   }
+}
+
+// Models with sequence classifiers on [CLS] (AntiBERTy: species, chain) show them too.
+async function renderClasses(text) {
+  const box = $('classes');
+  if (!current.classifiers.length) {
+    box.hidden = true;
+    return;
+  }
+  const heads = await client.classify(current.key, text);
+  box.replaceChildren(
+    ...heads.map((h) => {
+      const p = document.createElement('p');
+      p.className = 'class-head';
+      p.dataset.head = h.head;
+      p.dataset.label = h.label;
+      p.dataset.prob = h.prob;
+      p.textContent = `${h.head}: ${h.label} (${(100 * h.prob).toFixed(1)} %) — ` +
+        h.classes.map((c) => `${c.label} ${(100 * c.prob).toFixed(1)} %`).join(' · ');
+      return p;
+    }),
+  );
+  box.hidden = false;
 }
 
 async function loadFiles(fileList) {
@@ -193,6 +218,20 @@ async function loadDefault() {
 }
 
 $('load-default').addEventListener('click', loadDefault);
+
+// AntiBERTy: the clearest view of a well-trained masked-LM head (residues come back with
+// high confidence). Its name, note and example sequence come from models/index.json.
+async function loadAntiberty() {
+  const index = await (await fetch(new URL('../index.json', `${ANTIBERTY.url}/`))).json();
+  const entry = index.antiberty;
+  $('model-note').textContent = entry.note ?? '';
+  if (entry.example) $('text').value = entry.example;
+  originals.clear();
+  await loadModel(ANTIBERTY.key, { url: ANTIBERTY.url }, entry.name);
+}
+$('load-antiberty').addEventListener('click', () =>
+  loadAntiberty().catch((e) => showError(`Could not load AntiBERTy: ${e.message}`)),
+);
 $('model-files').addEventListener('change', (e) => loadFiles(e.target.files));
 const drop = $('drop-zone');
 drop.addEventListener('dragover', (e) => {

@@ -1,10 +1,12 @@
 // The web worker that owns the wasm. The page (and every widget on it) talks to it through
 // lib/client.js; the model runs here so the page never freezes.
 //
-// Messages in:  {id, op: 'load', kind: 'bert' | 'translate', key, source}
+// Messages in:  {id, op: 'load', kind: 'bert' | 'translate', key, source} · {id, op: 'classify', key, text}
 //                 source = {url, shortlist?: true} | {files: {config, tokenizer, weights, …}}
 //               {id, op: 'fill' | 'logits' | 'attentions' | 'info', key, text?, topK?}
 //               {id, op: 'translate', key, text, options} · {id, op: 'teacherForce', key, text, reference}
+//               {id, op: 'tokenize', key, text} (either model) · {id, op: 'encoderAttentions', key, text}
+//               {id, op: 'teacherForceAttentions', key, text, reference} · {id, op: 'pretrainDemo', key, text, seed, topK}
 // Messages out: {id, progress: {file, loaded, total}} … then {id, ok: true, result}
 //               or {id, ok: false, error: 'words a person understands'}
 //
@@ -124,6 +126,16 @@ async function handle(msg, post) {
       return (await model(msg.key)).translate(msg.text, msg.options ?? {});
     case 'teacherForce':
       return (await model(msg.key)).teacherForce(msg.text, msg.reference);
+    case 'teacherForceAttentions':
+      return (await model(msg.key)).teacherForceAttentions(msg.text, msg.reference);
+    case 'tokenize':
+      return (await model(msg.key)).tokenize(msg.text);
+    case 'encoderAttentions':
+      return (await model(msg.key)).encoderAttentions(msg.text);
+    case 'classify':
+      return (await model(msg.key)).classify(msg.text);
+    case 'pretrainDemo':
+      return (await model(msg.key)).pretrainDemo(msg.text, msg.seed >>> 0, msg.topK ?? 5);
     default:
       throw new Error(`unknown request ${msg.op}`);
   }

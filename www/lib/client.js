@@ -51,8 +51,33 @@ export class TlabClient {
     return this.request({ op: 'teacherForce', key, text, reference });
   }
 
+  /** Either model: {algorithm, pieces: [{id, piece, special, start, end}]}. */
+  tokenize(key, text) {
+    return this.request({ op: 'tokenize', key, text });
+  }
+
+  /** Translation encoder self-attention: {tokens, layers[layer][head][q][k]}. */
+  encoderAttentions(key, text) {
+    return this.request({ op: 'encoderAttentions', key, text });
+  }
+
+  /** Teacher forcing plus cross-/self-attention per target position. */
+  teacherForceAttentions(key, text, reference) {
+    return this.request({ op: 'teacherForceAttentions', key, text, reference });
+  }
+
+  /** BERT pre-training masking (15 %, 80/10/10) for a seed, with predictions and loss. */
+  pretrainDemo(key, text, seed, topK = 5) {
+    return this.request({ op: 'pretrainDemo', key, text, seed, topK });
+  }
+
   fill(key, text, topK) {
     return this.request({ op: 'fill', key, text, topK });
+  }
+
+  /** Sequence classifiers of the model (e.g. AntiBERTy's species and chain); [] if none. */
+  classify(key, text) {
+    return this.request({ op: 'classify', key, text });
   }
 
   logits(key, text) {
@@ -79,6 +104,9 @@ export function modelPrefix(input, base = location.href) {
 
 /** The default fill-mask model that tools/setup.sh prepares, as served next to the page. */
 export const DEFAULT_BERT = { key: 'default-bert', url: new URL('../models/fill-mask', import.meta.url).href };
+
+/** The second built-in fill-mask model: AntiBERTy, a BERT on antibody sequences. */
+export const ANTIBERTY = { key: 'builtin-antiberty', url: new URL('../models/antiberty', import.meta.url).href };
 
 /** The default Bergamot translation models that tools/setup.sh converts. */
 export const DEFAULT_TRANSLATE = Object.fromEntries(

@@ -4,9 +4,13 @@
 //! `tlab translate [--model DIR | --direction en-pt|pt-en] [--beam N] [--alpha A] [--json] TEXT`
 //! `tlab teacher-force [--model DIR | --direction D] --reference REF [--json] TEXT`
 //! `tlab convert-marian --model model.bin --tokenizer tokenizer.json [--shortlist lex.bin] --out DIR`
+//! `tlab convert-bert --checkpoint pytorch_model.bin --config config.json --vocab vocab.txt [--heads H.json] [--one-token-per-char] [--lowercase] --out DIR`
 //!
 //! Without `--model`, the default models prepared by `tools/setup.sh` are used, from
-//! `$TLAB_MODELS` or else the checkout's `models/` folder.
+//! `$TLAB_MODELS` or else the checkout's `models/` folder; `--model NAME` also finds a
+//! prepared model there by its folder name (`--model antiberty`).
+
+mod convert_bert;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,13 +34,15 @@ struct Cli {
 enum Command {
     /// Predict the words behind every [MASK] in TEXT.
     FillMask {
-        /// A Hugging Face BertForMaskedLM directory: config.json, tokenizer.json, model.safetensors.
+        /// A Hugging Face BertForMaskedLM directory (config.json, tokenizer.json,
+        /// model.safetensors), or the name of a prepared model under models/ (e.g. antiberty).
         #[arg(long)]
         model: Option<PathBuf>,
         /// How many candidates to show per mask (1-50).
         #[arg(long, default_value_t = 5)]
         top_k: usize,
-        /// Print JSON: {"input_ids", "masks": [{"position", "candidates": [{"id","token","prob"}]}], "filled"}.
+        /// Print JSON: {"input_ids", "masks": [{"position", "candidates": [{"id","token","prob"}]}], "filled"},
+        /// plus "classes": [{"head","label","prob","classes"}] for a model with sequence classifiers.
         #[arg(long)]
         json: bool,
         text: String,
@@ -84,6 +90,29 @@ enum Command {
         /// The lexical shortlist (lex.*.s2t.bin), if the model has one.
         #[arg(long)]
         shortlist: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Convert a PyTorch BERT checkpoint (pytorch_model.bin) into a model directory `fill-mask` reads.
+    ConvertBert {
+        /// The PyTorch checkpoint (torch.save of the state dict).
+        #[arg(long)]
+        checkpoint: PathBuf,
+        /// Its Hugging Face config.json (copied, with "classifier_heads" added from --heads).
+        #[arg(long)]
+        config: PathBuf,
+        /// Its WordPiece vocab.txt, one token per line (becomes tokenizer.json).
+        #[arg(long)]
+        vocab: PathBuf,
+        /// JSON with a "classifier_heads" list naming the checkpoint's sequence heads and their labels.
+        #[arg(long)]
+        heads: Option<PathBuf>,
+        /// Make every character its own token (protein sequences: one token per residue).
+        #[arg(long)]
+        one_token_per_char: bool,
+        /// Lowercase the text first (BertTokenizer's do_lower_case=True, e.g. bert-base-uncased).
+        #[arg(long)]
+        lowercase: bool,
         #[arg(long)]
         out: PathBuf,
     },
@@ -164,6 +193,19 @@ fn models_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models")))
 }
 
+/// `--model antiberty` means `models/antiberty` when no such folder exists here.
+fn resolve_model(dir: PathBuf) -> PathBuf {
+    if dir.join("config.json").exists() || dir.components().count() != 1 {
+        return dir;
+    }
+    let prepared = models_root().join(&dir);
+    if prepared.join("config.json").exists() {
+        prepared
+    } else {
+        dir
+    }
+}
+
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::FillMask {
@@ -172,7 +214,10 @@ fn run(cli: Cli) -> Result<(), String> {
             json,
             text,
         } => {
-            let dir = model.unwrap_or_else(|| models_root().join("fill-mask"));
+            let dir = match model {
+                Some(dir) => resolve_model(dir),
+                None => models_root().join("fill-mask"),
+            };
             if !dir.join("config.json").exists() {
                 return Err(format!(
                     "no model at {} (run tools/setup.sh to prepare the default models, or pass --model DIR)",
@@ -181,12 +226,16 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             let fill = FillMask::from_dir(&dir).map_err(|e| e.to_string())?;
             let out = fill.fill(&text, top_k).map_err(|e| e.to_string())?;
+            let classes = fill.classify(&text).map_err(|e| e.to_string())?;
             if json {
-                let value = serde_json::json!({
+                let mut value = serde_json::json!({
                     "input_ids": out.input_ids,
                     "masks": out.masks,
                     "filled": out.filled,
                 });
+                if !classes.is_empty() {
+                    value["classes"] = serde_json::json!(classes);
+                }
                 println!("{value}");
             } else {
                 for (i, m) in out.masks.iter().enumerate() {
@@ -196,6 +245,9 @@ fn run(cli: Cli) -> Result<(), String> {
                     }
                 }
                 println!("{}", out.filled);
+                for c in &classes {
+                    println!("{}: {} ({:.1}%)", c.head, c.label, c.prob * 100.0);
+                }
             }
             Ok(())
         }
@@ -268,6 +320,23 @@ fn run(cli: Cli) -> Result<(), String> {
             shortlist,
             out,
         } => convert_marian(&model, &tokenizer, shortlist.as_deref(), &out),
+        Command::ConvertBert {
+            checkpoint,
+            config,
+            vocab,
+            heads,
+            one_token_per_char,
+            lowercase,
+            out,
+        } => convert_bert::convert(&convert_bert::Options {
+            checkpoint: &checkpoint,
+            config: &config,
+            vocab: &vocab,
+            heads: heads.as_deref(),
+            one_token_per_char,
+            lowercase,
+            out: &out,
+        }),
     }
 }
 

@@ -386,6 +386,28 @@ pub struct ForcedToken {
     pub top_prob: f32,
 }
 
+/// Attention recorded while teacher forcing, per target position.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ForcedAttentions {
+    /// `[target position][layer][head][source position]`
+    pub cross: Vec<Vec<Vec<Vec<f32>>>>,
+    /// `[target position i][layer][head][0..=i]`: masked self-attention over the prefix
+    /// (empty for SSRU decoders, which have none).
+    pub self_attn: Vec<Vec<Vec<Vec<f32>>>>,
+}
+
+/// `[1, heads, 1, n]` per layer → `[layer][head][n]`.
+fn one_query(layers: Vec<Tensor<4>>) -> Vec<Vec<Vec<f32>>> {
+    layers
+        .into_iter()
+        .map(|a| {
+            let [_, heads, _, n] = a.dims();
+            let v = a.into_data().try_into_vec_as::<f32>().unwrap_or_default();
+            v.chunks(n).take(heads).map(<[f32]>::to_vec).collect()
+        })
+        .collect()
+}
+
 /// Teacher forcing: feed `target[..i]` and score `target[i]` for every `i`.
 ///
 /// # Shapes
@@ -396,15 +418,42 @@ pub fn teacher_forcing(
     out: &OutputLayer,
     target: &[u32],
 ) -> (Vec<ForcedToken>, Vec<Vec<f32>>) {
+    let (tokens, rows, _) = forced(model, memory, out, target, false);
+    (tokens, rows)
+}
+
+/// [`teacher_forcing`] that also records cross- and (if the decoder has it) self-attention.
+pub fn teacher_forcing_with_attentions(
+    model: &Seq2Seq,
+    memory: &Memory,
+    out: &OutputLayer,
+    target: &[u32],
+) -> (Vec<ForcedToken>, ForcedAttentions) {
+    let (tokens, _, attn) = forced(model, memory, out, target, true);
+    (tokens, attn)
+}
+
+fn forced(
+    model: &Seq2Seq,
+    memory: &Memory,
+    out: &OutputLayer,
+    target: &[u32],
+    want_attentions: bool,
+) -> (Vec<ForcedToken>, Vec<Vec<f32>>, ForcedAttentions) {
     let mut state = model.start(memory, 1);
     let mut tokens = Vec::with_capacity(target.len());
     let mut rows = Vec::with_capacity(target.len());
+    let mut attn = ForcedAttentions::default();
     for (i, &id) in target.iter().enumerate() {
         let prev = (i > 0).then(|| [target[i - 1]]);
-        let hidden = model
-            .step(&mut state, prev.as_ref().map(|p| &p[..]), false)
-            .hidden;
-        let logits = out.logits(hidden);
+        let step = model.step(&mut state, prev.as_ref().map(|p| &p[..]), want_attentions);
+        if want_attentions {
+            attn.cross.push(one_query(step.cross_attentions));
+            if !step.self_attentions.is_empty() {
+                attn.self_attn.push(one_query(step.self_attentions));
+            }
+        }
+        let logits = out.logits(step.hidden);
         let lp = to_vec(log_softmax(logits.clone(), 1));
         let best = (0..lp.len()).fold(0, |b, j| if lp[j] > lp[b] { j } else { b });
         tokens.push(ForcedToken {
@@ -413,7 +462,9 @@ pub fn teacher_forcing(
             top_id: out.token(best),
             top_prob: lp.get(best).map_or(0.0, |v| v.exp()),
         });
-        rows.push(to_vec(logits));
+        if !want_attentions {
+            rows.push(to_vec(logits));
+        }
     }
-    (tokens, rows)
+    (tokens, rows, attn)
 }

@@ -3,6 +3,7 @@
 
 pub mod attention;
 pub mod bert;
+pub mod bert_heads;
 pub mod decoding;
 pub mod marian_bin;
 pub mod seq2seq;

@@ -14,6 +14,7 @@ use tlab_models::weights::Checkpoint;
 use tokenizers::Tokenizer;
 
 use crate::TaskError;
+use crate::heads::{HeadPrediction, SequenceHeads};
 
 /// The largest k a caller may ask for (the page offers 1–50).
 pub const MAX_TOP_K: usize = 50;
@@ -27,6 +28,8 @@ pub struct FillMask {
     mask_id: u32,
     /// Ids of the tokenizer's special tokens ([CLS], [PAD], [MASK], …).
     special_ids: Vec<u32>,
+    /// Sequence classifiers named in config.json's `classifier_heads` (see `heads.rs`).
+    heads: Option<SequenceHeads>,
     device: Device,
 }
 
@@ -82,6 +85,8 @@ pub struct ModelInfo {
     pub max_tokens: usize,
     pub mask_token: String,
     pub parameters: usize,
+    /// Names of the sequence classifiers `classify` runs (empty for most checkpoints).
+    pub classifiers: Vec<String>,
 }
 
 struct Encoded {
@@ -100,6 +105,7 @@ impl FillMask {
         weights: &[u8],
         tokenizer_config: Option<&[u8]>,
     ) -> Result<Self, TaskError> {
+        let head_specs = crate::heads::parse_specs(config)?;
         let config = BertConfig::from_json(config)?;
         let mut tokenizer = Tokenizer::from_bytes(tokenizer)
             .map_err(|e| TaskError::Tokenizer(format!("tokenizer.json could not be read: {e}")))?;
@@ -132,6 +138,7 @@ impl FillMask {
         let device = tlab_models::device();
         let ckpt = Checkpoint::from_bytes(weights, &device)?;
         let model = BertForMaskedLM::load(&config, &ckpt)?;
+        let heads = SequenceHeads::load(&head_specs, &ckpt, config.hidden_size)?;
         Ok(Self {
             model,
             config,
@@ -139,6 +146,7 @@ impl FillMask {
             mask_token,
             mask_id,
             special_ids,
+            heads,
             device,
         })
     }
@@ -169,7 +177,13 @@ impl FillMask {
             vocab: self.config.vocab_size,
             max_tokens: self.config.max_position_embeddings,
             mask_token: self.mask_token.clone(),
-            parameters: self.model.num_params(),
+            // The pooler and heads are not part of `model`; count them too.
+            parameters: self.model.num_params()
+                + self.heads.as_ref().map_or(0, SequenceHeads::num_params),
+            classifiers: self
+                .heads
+                .as_ref()
+                .map_or_else(Vec::new, SequenceHeads::names),
         }
     }
 
@@ -315,6 +329,20 @@ impl FillMask {
         })
     }
 
+    /// Every sequence classifier of the checkpoint on `text` (masks allowed, not required);
+    /// empty when the checkpoint has none (`info().classifiers`).
+    pub fn classify(&self, text: &str) -> Result<Vec<HeadPrediction>, TaskError> {
+        let Some(heads) = &self.heads else {
+            return Ok(Vec::new());
+        };
+        let enc = self.encode(&self.normalise_mask_spelling(text), false)?;
+        let out = self
+            .model
+            .bert
+            .forward(self.ids_tensor(&enc.ids), None, None, false);
+        heads.classify(out.hidden)
+    }
+
     /// Attention probabilities of every layer and head (masks not required).
     pub fn attentions(&self, text: &str) -> Result<Attentions, TaskError> {
         let enc = self.encode(&self.normalise_mask_spelling(text), false)?;
@@ -354,7 +382,7 @@ fn data_err(e: burn::tensor::DataError) -> TaskError {
 
 /// The mask token: `tokenizer_config.json`'s `mask_token` if given, else the one special
 /// token of the tokenizer whose text contains "mask" (`[MASK]` for BERT, `<mask>` for RoBERTa).
-fn find_mask_token(
+pub fn find_mask_token(
     tokenizer: &Tokenizer,
     tokenizer_config: Option<&[u8]>,
 ) -> Result<String, TaskError> {
@@ -423,4 +451,157 @@ fn fill_text(text: &str, enc: &Encoded, masks: &[MaskPrediction], special_ids: &
     }
     out.push_str(&text[cursor..]);
     out
+}
+
+/// The share of word tokens BERT's pre-training chooses (Devlin et al. 2019, §3.1).
+pub const BERT_MASK_RATE: f64 = 0.15;
+
+/// The lecture's "BERT pre-training" view: one sentence corrupted as in pre-training and
+/// what the model predicts at every chosen position.
+#[derive(Debug, Clone, Serialize)]
+pub struct PretrainDemo {
+    pub seed: u64,
+    /// The sentence as tokenized (with `[CLS]`/`[SEP]`).
+    pub tokens: Vec<String>,
+    pub input_ids: Vec<u32>,
+    /// What the model sees: chosen tokens replaced (mask / random) or kept.
+    pub corrupted_tokens: Vec<String>,
+    pub corrupted_ids: Vec<u32>,
+    /// The chosen positions, in sentence order.
+    pub positions: Vec<PretrainPosition>,
+    /// Mean cross-entropy (nats) of the original tokens over the chosen positions: the
+    /// masked-LM loss of this one example.
+    pub loss: f32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PretrainPosition {
+    pub position: usize,
+    pub kind: crate::masking::MaskKind,
+    pub original: String,
+    pub original_id: u32,
+    pub shown: String,
+    pub shown_id: u32,
+    /// P(original token | corrupted sentence)
+    pub prob_original: f32,
+    pub candidates: Vec<Candidate>,
+}
+
+impl FillMask {
+    /// The pieces and ids of `text` as this model reads it, special tokens marked.
+    pub fn tokenize(&self, text: &str) -> Result<crate::inspect::Tokenized, TaskError> {
+        let enc = self.encode(&self.normalise_mask_spelling(text), false)?;
+        Ok(crate::inspect::Tokenized {
+            algorithm: crate::inspect::algorithm(&self.tokenizer),
+            pieces: crate::inspect::pieces(
+                &self.tokenizer,
+                &enc.ids,
+                &enc.offsets,
+                &self.special_ids,
+            ),
+        })
+    }
+
+    /// BERT's pre-training corruption of `text` (15 % of word tokens, whole words, 80/10/10;
+    /// the same code `tlab-train` uses, deterministic for a `seed`), then the model's top-k at
+    /// every chosen position, the original token's probability and the example's loss.
+    pub fn pretrain_demo(
+        &self,
+        text: &str,
+        seed: u64,
+        top_k: usize,
+    ) -> Result<PretrainDemo, TaskError> {
+        use rand::SeedableRng;
+        if top_k == 0 || top_k > MAX_TOP_K.min(self.config.vocab_size) {
+            return Err(TaskError::Input(format!(
+                "top-k must be between 1 and {}, not {top_k}",
+                MAX_TOP_K.min(self.config.vocab_size)
+            )));
+        }
+        let text = self.normalise_mask_spelling(text);
+        let enc = self.encode(&text, false)?;
+        // `encode` checked length and vocabulary; the word ids come from the same encoding.
+        let full = self
+            .tokenizer
+            .encode(text.as_str(), true)
+            .map_err(|e| TaskError::Tokenizer(format!("could not tokenize the text: {e}")))?;
+        let words = crate::masking::word_spans(
+            full.get_word_ids(),
+            &enc.tokens,
+            &enc.ids,
+            &self.special_ids,
+        );
+        if words.is_empty() {
+            return Err(TaskError::Input(
+                "the text has no word to mask: type a sentence".into(),
+            ));
+        }
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let mut chosen = crate::masking::choose(
+            &enc.ids,
+            &words,
+            self.mask_id,
+            &self.special_ids,
+            self.config.vocab_size,
+            BERT_MASK_RATE,
+            &mut rng,
+        );
+        chosen.sort_by_key(|c| c.position);
+        let mut corrupted = enc.ids.clone();
+        for c in &chosen {
+            corrupted[c.position] = c.replacement;
+        }
+        let positions: Vec<usize> = chosen.iter().map(|c| c.position).collect();
+        let out = self
+            .model
+            .bert
+            .forward(self.ids_tensor(&corrupted), None, None, false);
+        let log_probs =
+            burn::tensor::activation::log_softmax(self.model.mlm_logits(out.hidden, &positions), 1);
+        let vocab = self.config.vocab_size;
+        let flat = log_probs
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .map_err(data_err)?;
+        let token = |id: u32| self.tokenizer.id_to_token(id).unwrap_or_default();
+        let mut loss = 0.0f32;
+        let rows: Vec<PretrainPosition> = chosen
+            .iter()
+            .zip(flat.chunks(vocab))
+            .map(|(c, row)| {
+                let lp = row[c.original as usize];
+                loss -= lp;
+                let mut idx: Vec<usize> = (0..row.len()).collect();
+                idx.select_nth_unstable_by(top_k - 1, |&a, &b| row[b].total_cmp(&row[a]));
+                idx.truncate(top_k);
+                idx.sort_by(|&a, &b| row[b].total_cmp(&row[a]));
+                PretrainPosition {
+                    position: c.position,
+                    kind: c.kind,
+                    original: token(c.original),
+                    original_id: c.original,
+                    shown: token(c.replacement),
+                    shown_id: c.replacement,
+                    prob_original: lp.exp(),
+                    candidates: idx
+                        .into_iter()
+                        .map(|j| Candidate {
+                            id: j as u32,
+                            token: token(j as u32),
+                            prob: row[j].exp(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Ok(PretrainDemo {
+            seed,
+            tokens: enc.tokens,
+            input_ids: enc.ids,
+            corrupted_tokens: corrupted.iter().map(|&id| token(id)).collect(),
+            corrupted_ids: corrupted,
+            loss: loss / rows.len().max(1) as f32,
+            positions: rows,
+        })
+    }
 }

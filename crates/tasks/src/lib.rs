@@ -2,6 +2,9 @@
 //! tests, benchmarks) and for wasm32 (the web shell), with no browser code of its own.
 
 pub mod fill_mask;
+pub mod heads;
+pub mod inspect;
+pub mod masking;
 pub mod shortlist;
 pub mod translate;
 

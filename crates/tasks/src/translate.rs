@@ -10,7 +10,7 @@ use burn::prelude::*;
 use serde::Serialize;
 use tlab_models::burn;
 use tlab_models::decoding::{self, DecodeOptions, Decoded, ForcedToken, TraceStep};
-use tlab_models::seq2seq::{Memory, OutputLayer, Seq2Seq, Seq2SeqConfig};
+use tlab_models::seq2seq::{DecoderSelfAttention, Memory, OutputLayer, Seq2Seq, Seq2SeqConfig};
 use tlab_models::weights::Checkpoint;
 use tokenizers::Tokenizer;
 
@@ -74,6 +74,11 @@ pub struct TranslateOutput {
     /// Greedy with `want_attentions`: `[target token][layer][head][source token]`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cross_attentions: Vec<Vec<Vec<Vec<f32>>>>,
+    /// With a trace: the vocabulary entry of every id the trace mentions, so the step and
+    /// beam-tree views can label tokens without a vocabulary of their own. Keyed by the id
+    /// in decimal, because JSON object keys are strings.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub trace_tokens: std::collections::BTreeMap<String, String>,
 }
 
 /// Teacher forcing of a reference translation.
@@ -96,6 +101,19 @@ pub struct ForcedPosition {
     pub top_token: String,
     pub top_id: u32,
     pub top_prob: f32,
+}
+
+/// Teacher forcing with the attention the lecture's views draw.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForcedWithAttentions {
+    #[serde(flatten)]
+    pub forced: ForcedOutput,
+    /// `"attention"` (textbook masked self-attention) or `"ssru"` (no self-attention).
+    pub decoder_self_attention: DecoderSelfAttention,
+    /// `[target position][layer][head][source position]`
+    pub cross_attentions: Vec<Vec<Vec<Vec<f32>>>>,
+    /// `[target position i][layer][head][0..=i]`; empty for an SSRU decoder.
+    pub self_attentions: Vec<Vec<Vec<Vec<f32>>>>,
 }
 
 /// A loaded translation model with its tokenizer (and shortlist, for Bergamot models).
@@ -276,7 +294,20 @@ impl Translator {
             .first()
             .cloned()
             .ok_or_else(|| TaskError::Internal("decoding produced no hypothesis".into()))?;
+        let mut trace_tokens = std::collections::BTreeMap::new();
+        for step in &trace {
+            let beams = step.beams.iter().chain(&step.chosen).chain(&step.pruned);
+            let ids = beams
+                .flat_map(|b| b.tokens.iter().copied().chain(b.top.iter().map(|a| a.id)))
+                .chain(step.finished.iter().flat_map(|h| h.tokens.iter().copied()));
+            for id in ids {
+                trace_tokens
+                    .entry(id.to_string())
+                    .or_insert_with(|| self.token_strings(&[id]).remove(0));
+            }
+        }
         Ok(TranslateOutput {
+            trace_tokens,
             translation: best.translation,
             tokens: best.tokens,
             score: best.score,
@@ -317,6 +348,16 @@ impl Translator {
         let memory = self.encode_tensor(source_ids, false);
         let out = self.output_layer(source_ids);
         let (forced, rows) = decoding::teacher_forcing(&self.model, &memory, &out, target_ids);
+        Ok(self.forced_output(source_ids, target_ids, forced, rows))
+    }
+
+    fn forced_output(
+        &self,
+        source_ids: &[u32],
+        target_ids: &[u32],
+        forced: Vec<ForcedToken>,
+        rows: Vec<Vec<f32>>,
+    ) -> (ForcedOutput, Vec<Vec<f32>>) {
         let positions: Vec<ForcedPosition> = forced
             .into_iter()
             .map(
@@ -336,7 +377,7 @@ impl Translator {
                 },
             )
             .collect();
-        Ok((
+        (
             ForcedOutput {
                 source_tokens: self.token_strings(source_ids),
                 target_tokens: self.token_strings(target_ids),
@@ -345,6 +386,64 @@ impl Translator {
                 positions,
             },
             rows,
-        ))
+        )
+    }
+}
+
+impl Translator {
+    /// The pieces and ids of `text` as the encoder reads it (end-of-sentence appended);
+    /// the target side uses the same tokenizer and the same rule.
+    pub fn tokenize(&self, text: &str) -> Result<crate::inspect::Tokenized, TaskError> {
+        let ids = self.encode_source(text)?;
+        let enc = self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| TaskError::Tokenizer(format!("could not tokenize the text: {e}")))?;
+        let mut specials = crate::inspect::special_ids(&self.tokenizer);
+        specials.push(self.model.config.eos_token_id);
+        Ok(crate::inspect::Tokenized {
+            algorithm: crate::inspect::algorithm(&self.tokenizer),
+            pieces: crate::inspect::pieces(&self.tokenizer, &ids, enc.get_offsets(), &specials),
+        })
+    }
+
+    /// The encoder's self-attention probabilities, every layer and head.
+    pub fn encoder_attentions(
+        &self,
+        text: &str,
+    ) -> Result<crate::inspect::AttentionMaps, TaskError> {
+        let ids = self.encode_source(text)?;
+        let memory = self.encode_tensor(&ids, true);
+        let layers = memory
+            .attentions
+            .into_iter()
+            .map(crate::inspect::heads_to_vec)
+            .collect::<Result<_, _>>()?;
+        Ok(crate::inspect::AttentionMaps {
+            tokens: self.token_strings(&ids),
+            layers,
+        })
+    }
+
+    /// [`Self::teacher_force`] plus the cross-attention at every target position and, for a
+    /// decoder with self-attention, its masked self-attention over the reference prefix.
+    pub fn teacher_force_attentions(
+        &self,
+        source: &str,
+        reference: &str,
+    ) -> Result<ForcedWithAttentions, TaskError> {
+        let source_ids = self.encode_source(source)?;
+        let target_ids = self.encode_target(reference)?;
+        let memory = self.encode_tensor(&source_ids, false);
+        let out = self.output_layer(&source_ids);
+        let (tokens, attn) =
+            decoding::teacher_forcing_with_attentions(&self.model, &memory, &out, &target_ids);
+        let (forced, _) = self.forced_output(&source_ids, &target_ids, tokens, Vec::new());
+        Ok(ForcedWithAttentions {
+            forced,
+            decoder_self_attention: self.model.config.decoder_self_attention,
+            cross_attentions: attn.cross,
+            self_attentions: attn.self_attn,
+        })
     }
 }

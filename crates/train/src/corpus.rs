@@ -11,7 +11,6 @@
 //! One sentence per example (`[CLS] sentence [SEP]`), as the cloze evaluation reads them;
 //! batches are built from sentences of similar length so that little compute goes to padding.
 
-use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use tokenizers::Tokenizer;
@@ -96,26 +95,7 @@ pub fn word_spans(
     ids: &[u32],
     sp: &Specials,
 ) -> Vec<(u16, u16)> {
-    let mut spans = Vec::new();
-    let mut i = 0;
-    while i < word_ids.len() {
-        let Some(w) = word_ids[i] else {
-            i += 1;
-            continue;
-        };
-        let start = i;
-        while i < word_ids.len() && word_ids[i] == Some(w) {
-            i += 1;
-        }
-        let wordy = tokens[start..i]
-            .iter()
-            .any(|t| t.chars().any(char::is_alphanumeric));
-        let special = ids[start..i].iter().any(|id| sp.all.contains(id));
-        if wordy && !special {
-            spans.push((start as u16, i as u16));
-        }
-    }
-    spans
+    tlab_tasks::masking::word_spans(word_ids, tokens, ids, &sp.all)
 }
 
 /// A padded batch, ready to become tensors.
@@ -159,42 +139,16 @@ pub fn make_batch(
             b.padding[base + t] = false;
         }
         b.tokens += s.ids.len();
-        let word_tokens: usize = s.words.iter().map(|&(a, z)| usize::from(z - a)).sum();
-        let budget = ((word_tokens as f64 * mask_rate).round() as usize).max(1);
-        let mut order: Vec<usize> = (0..s.words.len()).collect();
-        order.shuffle(rng);
-        let mut masked = 0;
-        for w in order {
-            if masked >= budget {
-                break;
-            }
-            let (a, z) = s.words[w];
-            let roll: f64 = rng.random();
-            for t in usize::from(a)..usize::from(z) {
-                let replacement = if roll < 0.8 {
-                    sp.mask
-                } else if roll < 0.9 {
-                    random_token(rng, vocab, sp)
-                } else {
-                    s.ids[t]
-                };
-                b.input_ids[base + t] = i64::from(replacement);
-                b.positions.push(base + t);
-                b.targets.push(i64::from(s.ids[t]));
-                masked += 1;
-            }
+        // The same per-sentence masking the lecture's pre-training view shows.
+        let chosen =
+            tlab_tasks::masking::choose(&s.ids, &s.words, sp.mask, &sp.all, vocab, mask_rate, rng);
+        for c in chosen {
+            b.input_ids[base + c.position] = i64::from(c.replacement);
+            b.positions.push(base + c.position);
+            b.targets.push(i64::from(c.original));
         }
     }
     b
-}
-
-fn random_token(rng: &mut StdRng, vocab: usize, sp: &Specials) -> u32 {
-    loop {
-        let id = rng.random_range(0..vocab as u32);
-        if !sp.all.contains(&id) {
-            return id;
-        }
-    }
 }
 
 /// One epoch's batches: sentences shuffled with the epoch's seed, then within windows of
@@ -220,4 +174,91 @@ pub fn epoch_plan(
     }
     batches.shuffle(rng);
     batches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// The masking loop as it was written here before it moved to `tlab_tasks::masking`:
+    /// the move must not change a single training batch.
+    fn old_masking(
+        s: &Sentence,
+        sp: &Specials,
+        vocab: usize,
+        rate: f64,
+        rng: &mut StdRng,
+    ) -> Vec<(usize, u32)> {
+        let word_tokens: usize = s.words.iter().map(|&(a, z)| usize::from(z - a)).sum();
+        let budget = ((word_tokens as f64 * rate).round() as usize).max(1);
+        let mut order: Vec<usize> = (0..s.words.len()).collect();
+        order.shuffle(rng);
+        let mut out = Vec::new();
+        for w in order {
+            if out.len() >= budget {
+                break;
+            }
+            let (a, z) = s.words[w];
+            let roll: f64 = rng.random();
+            for t in usize::from(a)..usize::from(z) {
+                let r = if roll < 0.8 {
+                    sp.mask
+                } else if roll < 0.9 {
+                    loop {
+                        let id = rng.random_range(0..vocab as u32);
+                        if !sp.all.contains(&id) {
+                            break id;
+                        }
+                    }
+                } else {
+                    s.ids[t]
+                };
+                out.push((t, r));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn batches_are_unchanged_by_the_shared_masking() {
+        let sp = Specials {
+            mask: 3,
+            pad: 0,
+            all: vec![0, 1, 2, 3],
+        };
+        let s = Sentence {
+            ids: (0..30)
+                .map(|i| {
+                    if i == 0 {
+                        1
+                    } else if i == 29 {
+                        2
+                    } else {
+                        10 + i
+                    }
+                })
+                .collect(),
+            words: vec![
+                (1, 3),
+                (3, 4),
+                (4, 7),
+                (7, 8),
+                (8, 12),
+                (12, 13),
+                (13, 20),
+                (20, 29),
+            ],
+        };
+        for seed in 0..200 {
+            let b = make_batch(&[&s], &sp, 50, 0.3, &mut StdRng::seed_from_u64(seed));
+            let got: Vec<(usize, u32)> = b
+                .positions
+                .iter()
+                .map(|&p| (p, b.input_ids[p] as u32))
+                .collect();
+            let want = old_masking(&s, &sp, 50, 0.3, &mut StdRng::seed_from_u64(seed));
+            assert_eq!(got, want, "seed {seed}");
+        }
+    }
 }

@@ -83,6 +83,11 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         show: usize,
     },
+    /// Print a run's learning curve (Harvard cloze vs tokens seen) as a Markdown table.
+    Curve {
+        #[arg(long)]
+        run: PathBuf,
+    },
     /// Write a run's latest checkpoint as a Hugging Face BertForMaskedLM directory.
     Export {
         #[arg(long)]
@@ -217,6 +222,26 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Curve { run } => {
+            let state = train::read_state(&run)?;
+            println!(
+                "| step | tokens seen | wall time | train loss | cloze top-1 | cloze top-5 | cloze NLL |"
+            );
+            println!("|---:|---:|---:|---:|---:|---:|---:|");
+            for p in &state.curve {
+                println!(
+                    "| {} | {:.2}M | {:.0} min | {} | {:.1}% | {:.1}% | {:.2} |",
+                    p.step,
+                    p.tokens_seen as f64 / 1e6,
+                    p.wall_seconds / 60.0,
+                    p.train_loss.map_or("–".to_string(), |l| format!("{l:.2}")),
+                    100.0 * p.cloze_top1,
+                    100.0 * p.cloze_top5,
+                    p.cloze_nll
+                );
+            }
+            Ok(())
+        }
         Command::Export {
             encoder,
             run,
@@ -256,12 +281,12 @@ fn run(cli: Cli) -> Result<(), String> {
                 .iter()
                 .map(|text| {
                     let r = fm.fill(text, 5).map_err(|e| e.to_string())?;
-                    let top: Vec<&str> = r.masks[0]
-                        .candidates
-                        .iter()
-                        .map(|c| c.token.as_str())
-                        .collect();
-                    Ok(serde_json::json!({"text": text, "top5": top, "filled": r.filled}))
+                    let c = &r.masks[0].candidates;
+                    let top: Vec<&str> = c.iter().map(|c| c.token.as_str()).collect();
+                    let probs: Vec<f32> = c.iter().map(|c| c.prob).collect();
+                    Ok(serde_json::json!({
+                        "text": text, "top5": top, "probs": probs, "filled": r.filled
+                    }))
                 })
                 .collect::<Result<_, String>>()?;
             write(

@@ -40,7 +40,7 @@ impl FillMaskModel {
         Ok(Self { inner })
     }
 
-    /// `{layers, hidden, heads, vocab, max_tokens, mask_token, parameters}`
+    /// `{layers, hidden, heads, vocab, max_tokens, mask_token, parameters, classifiers}`
     pub fn info(&self) -> Result<JsValue, JsError> {
         to_js(&self.inner.info())
     }
@@ -55,9 +55,33 @@ impl FillMaskModel {
         to_js(&self.inner.mask_logits(text).map_err(js_err)?)
     }
 
+    /// `[{head, label, prob, classes: [{label, prob}]}]`: the checkpoint's sequence
+    /// classifiers on `text` (AntiBERTy: species, chain); `[]` when `info().classifiers` is empty.
+    pub fn classify(&self, text: &str) -> Result<JsValue, JsError> {
+        to_js(&self.inner.classify(text).map_err(js_err)?)
+    }
+
     /// `{tokens, layers: [layer][head][query][key]}`
     pub fn attentions(&self, text: &str) -> Result<JsValue, JsError> {
         to_js(&self.inner.attentions(text).map_err(js_err)?)
+    }
+
+    /// `{algorithm, pieces: [{id, piece, special, start, end}]}`
+    pub fn tokenize(&self, text: &str) -> Result<JsValue, JsError> {
+        to_js(&self.inner.tokenize(text).map_err(js_err)?)
+    }
+
+    /// BERT's pre-training masking of `text` for `seed`, and the model's predictions:
+    /// `{seed, tokens, corrupted_tokens, positions: [{position, kind, original, shown,
+    /// prob_original, candidates}], loss}`
+    #[wasm_bindgen(js_name = pretrainDemo)]
+    pub fn pretrain_demo(&self, text: &str, seed: u32, top_k: usize) -> Result<JsValue, JsError> {
+        to_js(
+            &self
+                .inner
+                .pretrain_demo(text, u64::from(seed), top_k)
+                .map_err(js_err)?,
+        )
     }
 }
 
@@ -115,6 +139,34 @@ impl TranslateModel {
             want_attentions: o.attentions.unwrap_or(false),
         };
         to_js(&self.inner.translate(text, &opts).map_err(js_err)?)
+    }
+
+    /// `{algorithm, pieces: [{id, piece, special, start, end}]}` (end-of-sentence included)
+    pub fn tokenize(&self, text: &str) -> Result<JsValue, JsError> {
+        to_js(&self.inner.tokenize(text).map_err(js_err)?)
+    }
+
+    /// The encoder's self-attention: `{tokens, layers: [layer][head][query][key]}`
+    #[wasm_bindgen(js_name = encoderAttentions)]
+    pub fn encoder_attentions(&self, text: &str) -> Result<JsValue, JsError> {
+        to_js(&self.inner.encoder_attentions(text).map_err(js_err)?)
+    }
+
+    /// Teacher forcing with attention: the fields of `teacherForce` plus
+    /// `{decoder_self_attention: "attention" | "ssru", cross_attentions: [pos][layer][head][src],
+    /// self_attentions: [pos][layer][head][0..=pos]}`
+    #[wasm_bindgen(js_name = teacherForceAttentions)]
+    pub fn teacher_force_attentions(
+        &self,
+        source: &str,
+        reference: &str,
+    ) -> Result<JsValue, JsError> {
+        to_js(
+            &self
+                .inner
+                .teacher_force_attentions(source, reference)
+                .map_err(js_err)?,
+        )
     }
 
     /// Teacher forcing: `{source_tokens, target_ids, target_tokens, positions: [...], log_likelihood}`

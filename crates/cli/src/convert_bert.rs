@@ -1,0 +1,271 @@
+//! `tlab convert-bert`: a PyTorch BERT checkpoint (`pytorch_model.bin`, as `torch.save` and
+//! older `save_pretrained` write it) plus its `config.json` and `vocab.txt` → a model
+//! directory that `fill-mask` reads: `model.safetensors`, `config.json`, `tokenizer.json`.
+//!
+//! Tensor names are kept as the checkpoint has them (Hugging Face's `bert.*` / `cls.*`), so
+//! heads beyond the masked-LM one (AntiBERTy's `cls.species`, `cls.chain`, `cls.graft`) stay
+//! under their own names; only non-float buffers such as `bert.embeddings.position_ids`
+//! (0..n, recomputed by every BERT) are left out. The PyTorch reader is `pytorch-reader`, the
+//! crate behind burn-store's `pytorch` feature, and lives only in this binary, not in the
+//! wasm build.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use pytorch_reader::{DType, PytorchReader};
+use safetensors::Dtype;
+use tlab_tasks::fill_mask::FillMask;
+use tlab_tasks::tlab_models::bert::BertConfig;
+use tokenizers::decoders::fuse::Fuse;
+use tokenizers::decoders::wordpiece::WordPiece as WordPieceDecoder;
+use tokenizers::models::wordpiece::WordPiece;
+use tokenizers::normalizers::BertNormalizer;
+use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
+use tokenizers::pre_tokenizers::sequence::Sequence;
+use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
+use tokenizers::processors::bert::BertProcessing;
+use tokenizers::{
+    AddedToken, DecoderWrapper, PreTokenizerWrapper, SplitDelimiterBehavior, Tokenizer,
+};
+
+/// Hugging Face `BertTokenizer`'s default special-token names. Only the names are assumed;
+/// their ids are looked up in `vocab.txt`, and a vocabulary without one is refused.
+const PAD: &str = "[PAD]";
+const UNK: &str = "[UNK]";
+const CLS: &str = "[CLS]";
+const SEP: &str = "[SEP]";
+const MASK: &str = "[MASK]";
+
+pub struct Options<'a> {
+    pub checkpoint: &'a Path,
+    pub config: &'a Path,
+    pub vocab: &'a Path,
+    /// A JSON file with a `classifier_heads` list, copied into config.json (see
+    /// `tlab_tasks::heads`): how sequence heads in the checkpoint are named and labelled.
+    pub heads: Option<&'a Path>,
+    /// One token per character (protein residues): every character is its own word.
+    pub one_token_per_char: bool,
+    /// Lowercase before looking words up, as `BertTokenizer(do_lower_case=True)` does.
+    pub lowercase: bool,
+    pub out: &'a Path,
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+pub fn convert(o: &Options) -> Result<(), String> {
+    let config_bytes = read(o.config)?;
+    let config =
+        BertConfig::from_json(&config_bytes).map_err(|e| format!("{}: {e}", o.config.display()))?;
+    let mut config_json: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&config_bytes)
+            .map_err(|e| format!("{} is not a JSON object: {e}", o.config.display()))?;
+    if let Some(heads) = o.heads {
+        let value: serde_json::Value = serde_json::from_slice(&read(heads)?)
+            .map_err(|e| format!("{} is not valid JSON: {e}", heads.display()))?;
+        let list = value
+            .get("classifier_heads")
+            .filter(|v| v.is_array())
+            .ok_or_else(|| format!("{} has no \"classifier_heads\" list", heads.display()))?;
+        config_json.insert("classifier_heads".into(), list.clone());
+    }
+
+    let (weights, summary) = convert_weights(o.checkpoint)?;
+    let tokenizer = build_tokenizer(&read(o.vocab)?, o.one_token_per_char, o.lowercase)?;
+    // A model vocabulary larger than vocab.txt is fine (padded embeddings); smaller is not.
+    if tokenizer.get_vocab_size(true) > config.vocab_size {
+        return Err(format!(
+            "{} has {} entries but config.json says vocab_size {}: they do not belong together",
+            o.vocab.display(),
+            tokenizer.get_vocab_size(true),
+            config.vocab_size
+        ));
+    }
+
+    std::fs::create_dir_all(o.out)
+        .map_err(|e| format!("cannot create {}: {e}", o.out.display()))?;
+    let write = |name: &str, bytes: &[u8]| {
+        std::fs::write(o.out.join(name), bytes)
+            .map_err(|e| format!("cannot write {}: {e}", o.out.join(name).display()))
+    };
+    let config_text = serde_json::to_string_pretty(&config_json).map_err(|e| e.to_string())?;
+    write("config.json", config_text.as_bytes())?;
+    let tokenizer_text = tokenizer
+        .to_string(true)
+        .map_err(|e| format!("could not write tokenizer.json: {e}"))?;
+    write("tokenizer.json", tokenizer_text.as_bytes())?;
+    write("model.safetensors", &weights)?;
+
+    // Loading what was written is the check that the conversion is complete.
+    let model =
+        FillMask::from_dir(o.out).map_err(|e| format!("the converted model does not load: {e}"))?;
+    let info = model.info();
+    eprintln!(
+        "wrote {} ({} layers, hidden {}, vocabulary {}, {:.1} M parameters, {:.1} MB; {summary}{})",
+        o.out.display(),
+        info.layers,
+        info.hidden,
+        info.vocab,
+        info.parameters as f64 / 1e6,
+        weights.len() as f64 / 1e6,
+        if info.classifiers.is_empty() {
+            String::new()
+        } else {
+            format!("; classifiers: {}", info.classifiers.join(", "))
+        }
+    );
+    Ok(())
+}
+
+/// Every float tensor of the checkpoint, by its own name, as safetensors bytes; and a line
+/// saying what was left out.
+fn convert_weights(checkpoint: &Path) -> Result<(Vec<u8>, String), String> {
+    let reader = PytorchReader::new(checkpoint).map_err(|e| {
+        format!(
+            "cannot read {} as a PyTorch checkpoint: {e}",
+            checkpoint.display()
+        )
+    })?;
+    let mut names = reader.keys();
+    names.sort();
+    let mut kept: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = Vec::new();
+    let mut skipped = Vec::new();
+    for name in names {
+        let Some(t) = reader.get(&name) else {
+            continue;
+        };
+        let bytes = t
+            .read()
+            .map_err(|e| format!("{}: {e}", checkpoint.display()))?;
+        // The reader returns native-endian bytes; safetensors is little-endian.
+        let (dtype, bytes) = match t.dtype() {
+            DType::F32 => (Dtype::F32, to_le::<4>(&bytes)),
+            DType::F16 => (Dtype::F16, to_le::<2>(&bytes)),
+            DType::BF16 => (Dtype::BF16, to_le::<2>(&bytes)),
+            // Our loader reads f32/f16/bf16; f64 weights lose nothing a forward pass in f32 keeps.
+            DType::F64 => (
+                Dtype::F32,
+                bytes
+                    .chunks_exact(8)
+                    .flat_map(|c| {
+                        let mut b = [0u8; 8];
+                        b.copy_from_slice(c);
+                        (f64::from_ne_bytes(b) as f32).to_le_bytes()
+                    })
+                    .collect(),
+            ),
+            // Integer and boolean tensors are buffers (position ids), not weights.
+            DType::I64
+            | DType::I32
+            | DType::I16
+            | DType::I8
+            | DType::U64
+            | DType::U32
+            | DType::U16
+            | DType::U8
+            | DType::Bool => {
+                skipped.push(name);
+                continue;
+            }
+        };
+        kept.push((name, dtype, t.shape().to_vec(), bytes));
+    }
+    if kept.is_empty() {
+        return Err(format!(
+            "{} holds no float tensors: is it a model checkpoint?",
+            checkpoint.display()
+        ));
+    }
+    let views = kept
+        .iter()
+        .map(|(name, dtype, shape, bytes)| {
+            safetensors::tensor::TensorView::new(*dtype, shape.clone(), bytes)
+                .map(|view| (name.clone(), view))
+                .map_err(|e| format!("tensor {name}: {e}"))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let metadata = HashMap::from([("format".to_string(), "pt".to_string())]);
+    let weights = safetensors::serialize(views, Some(metadata)).map_err(|e| e.to_string())?;
+    let summary = if skipped.is_empty() {
+        format!("{} tensors", kept.len())
+    } else {
+        format!(
+            "{} tensors, left out as buffers: {}",
+            kept.len(),
+            skipped.join(", ")
+        )
+    };
+    Ok((weights, summary))
+}
+
+fn to_le<const N: usize>(bytes: &[u8]) -> Vec<u8> {
+    if cfg!(target_endian = "little") {
+        return bytes.to_vec();
+    }
+    bytes
+        .chunks_exact(N)
+        .flat_map(|c| c.iter().rev().copied().collect::<Vec<_>>())
+        .collect()
+}
+
+/// The tokenizer `BertTokenizer(vocab.txt, do_lower_case=lowercase)` is, as a tokenizer.json:
+/// BERT normalizer, BERT pre-tokenizer, WordPiece, `[CLS] … [SEP]`. With
+/// `one_token_per_char`, every character is also split off as its own word, which is what
+/// AntiBERTy's `" ".join(sequence)` before `BertTokenizer` does, so that `EVQL` and
+/// `E V Q L` give the same ids; the decoder then joins tokens without spaces.
+pub fn build_tokenizer(
+    vocab_txt: &[u8],
+    one_token_per_char: bool,
+    lowercase: bool,
+) -> Result<Tokenizer, String> {
+    let vocab = WordPiece::read_bytes(vocab_txt)
+        .map_err(|e| format!("vocab.txt could not be read: {e}"))?;
+    let id = |token: &str| {
+        vocab.get(token).copied().ok_or_else(|| {
+            format!("vocab.txt has no {token} token (BERT's special tokens must be in it)")
+        })
+    };
+    let (cls, sep) = (id(CLS)?, id(SEP)?);
+    for token in [PAD, UNK, MASK] {
+        id(token)?;
+    }
+    let model = WordPiece::builder()
+        .vocab(vocab)
+        .unk_token(UNK.into())
+        .build()
+        .map_err(|e| format!("vocab.txt: {e}"))?;
+    let mut tokenizer = Tokenizer::new(model);
+    // strip_accents None follows `lowercase`, as in BertTokenizer.
+    tokenizer.with_normalizer(Some(BertNormalizer::new(true, true, None, lowercase)));
+    let pre_tokenizer: PreTokenizerWrapper = if one_token_per_char {
+        let each_char = Split::new(
+            SplitPattern::Regex(".".into()),
+            SplitDelimiterBehavior::Isolated,
+            false,
+        )
+        .map_err(|e| format!("character splitter: {e}"))?;
+        Sequence::new(vec![BertPreTokenizer.into(), each_char.into()]).into()
+    } else {
+        BertPreTokenizer.into()
+    };
+    tokenizer.with_pre_tokenizer(Some(pre_tokenizer));
+    tokenizer.with_post_processor(Some(BertProcessing::new(
+        (SEP.into(), sep),
+        (CLS.into(), cls),
+    )));
+    let decoder = if one_token_per_char {
+        DecoderWrapper::Fuse(Fuse::new())
+    } else {
+        DecoderWrapper::WordPiece(WordPieceDecoder::default())
+    };
+    tokenizer.with_decoder(Some(decoder));
+    // Special tokens are matched in the raw text before splitting ([MASK] stays one token)
+    // and are what fill-mask never offers as an answer.
+    let specials: Vec<AddedToken> = [PAD, UNK, CLS, SEP, MASK]
+        .iter()
+        .map(|t| AddedToken::from(*t, true))
+        .collect();
+    tokenizer.add_special_tokens(&specials);
+    Ok(tokenizer)
+}

@@ -1,0 +1,100 @@
+//! What the lecture views inspect: tokenization pieces and attention tensors as plain,
+//! serialisable values (`[layer][head][query][key]`), shared by fill-mask and translation.
+
+use burn::prelude::*;
+use serde::Serialize;
+use tlab_models::burn;
+use tokenizers::{ModelWrapper, Tokenizer};
+
+use crate::TaskError;
+
+/// One token of a tokenized text.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenPiece {
+    pub id: u32,
+    /// The vocabulary entry (`##ing` for a WordPiece continuation, `▁the` for a
+    /// SentencePiece word start).
+    pub piece: String,
+    /// One of the tokenizer's special tokens (`[CLS]`, `</s>`, …) or, for translation, the
+    /// model's end-of-sentence token.
+    pub special: bool,
+    /// Byte range in the input text (empty for tokens the tokenizer added).
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A text as the model reads it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tokenized {
+    /// The tokenizer's algorithm: `WordPiece`, `Unigram` (SentencePiece), `BPE` or `WordLevel`.
+    pub algorithm: String,
+    pub pieces: Vec<TokenPiece>,
+}
+
+/// Attention probabilities of every layer and head for one input.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttentionMaps {
+    pub tokens: Vec<String>,
+    /// `[layer][head][query][key]`; every row sums to 1.
+    pub layers: Vec<Vec<Vec<Vec<f32>>>>,
+}
+
+/// Ids of the tokenizer's special added tokens (never a numeric constant).
+pub fn special_ids(tokenizer: &Tokenizer) -> Vec<u32> {
+    tokenizer
+        .get_added_tokens_decoder()
+        .into_iter()
+        .filter(|(_, t)| t.special)
+        .map(|(id, _)| id)
+        .collect()
+}
+
+pub fn algorithm(tokenizer: &Tokenizer) -> String {
+    match tokenizer.get_model() {
+        ModelWrapper::WordPiece(_) => "WordPiece",
+        ModelWrapper::Unigram(_) => "Unigram",
+        ModelWrapper::BPE(_) => "BPE",
+        ModelWrapper::WordLevel(_) => "WordLevel",
+    }
+    .to_string()
+}
+
+/// Pieces of an encoding, with `extra` (e.g. an appended end-of-sentence id) added.
+pub fn pieces(
+    tokenizer: &Tokenizer,
+    ids: &[u32],
+    offsets: &[(usize, usize)],
+    specials: &[u32],
+) -> Vec<TokenPiece> {
+    ids.iter()
+        .enumerate()
+        .map(|(i, &id)| {
+            let (start, end) = offsets.get(i).copied().unwrap_or((0, 0));
+            TokenPiece {
+                id,
+                piece: tokenizer
+                    .id_to_token(id)
+                    .unwrap_or_else(|| format!("<{id}>")),
+                special: specials.contains(&id),
+                start,
+                end,
+            }
+        })
+        .collect()
+}
+
+/// `[batch = 1, heads, q, k]` → `[head][query][key]`.
+pub fn heads_to_vec(probs: Tensor<4>) -> Result<Vec<Vec<Vec<f32>>>, TaskError> {
+    let [_, heads, q, k] = probs.dims();
+    let flat = probs
+        .into_data()
+        .try_into_vec_as::<f32>()
+        .map_err(|e| TaskError::Internal(format!("{e:?}")))?;
+    Ok((0..heads)
+        .map(|h| {
+            (0..q)
+                .map(|r| flat[(h * q + r) * k..(h * q + r + 1) * k].to_vec())
+                .collect()
+        })
+        .collect())
+}

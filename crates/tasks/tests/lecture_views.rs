@@ -1,0 +1,182 @@
+//! The numbers behind the lecture views: tokenization with special tokens marked, attention
+//! rows that are probability distributions, causal decoder self-attention, teacher forcing
+//! with attention equal to plain teacher forcing, the beam trace's token labels, and BERT's
+//! pre-training masking.
+
+use std::path::{Path, PathBuf};
+
+use tlab_tasks::fill_mask::FillMask;
+use tlab_tasks::masking::MaskKind;
+use tlab_tasks::translate::{TranslateOptions, Translator};
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
+}
+
+fn bert() -> FillMask {
+    FillMask::from_dir(&repo("fixtures/bert-gelu")).expect("fixtures/bert-gelu loads")
+}
+
+fn marian() -> Translator {
+    Translator::from_dir(&repo("fixtures/marian-swish")).expect("fixtures/marian-swish loads")
+}
+
+fn assert_rows_sum_to_one(rows: &[Vec<f32>], what: &str) {
+    for (i, r) in rows.iter().enumerate() {
+        let s: f32 = r.iter().sum();
+        assert!((s - 1.0).abs() < 1e-3, "{what} row {i} sums to {s}");
+    }
+}
+
+#[test]
+fn bert_tokenize_marks_special_tokens() {
+    let t = bert()
+        .tokenize("The man went to the [MASK].")
+        .expect("tokenize");
+    assert_eq!(t.algorithm, "WordPiece");
+    let first = t.pieces.first().expect("pieces");
+    let last = t.pieces.last().expect("pieces");
+    assert!(first.special && last.special, "[CLS] … [SEP] are special");
+    assert!(
+        t.pieces
+            .iter()
+            .any(|p| p.special && p.piece.contains("MASK"))
+    );
+    assert!(t.pieces[1..t.pieces.len() - 1].iter().any(|p| !p.special));
+}
+
+#[test]
+fn translation_tokenize_appends_eos_as_special() {
+    let m = marian();
+    let t = m.tokenize("hello world").expect("tokenize");
+    let last = t.pieces.last().expect("pieces");
+    assert_eq!(last.id, m.config().eos_token_id);
+    assert!(last.special);
+}
+
+#[test]
+fn encoder_attention_rows_are_distributions() {
+    let m = marian();
+    let a = m.encoder_attentions("hello world").expect("attentions");
+    assert_eq!(a.layers.len(), m.config().encoder_layers);
+    for layer in &a.layers {
+        assert_eq!(layer.len(), m.config().encoder_attention_heads);
+        for head in layer {
+            assert_eq!(head.len(), a.tokens.len());
+            assert_rows_sum_to_one(head, "encoder");
+        }
+    }
+}
+
+#[test]
+fn teacher_forcing_with_attentions_matches_plain_and_is_causal() {
+    let m = marian();
+    let plain = m.teacher_force("hello world", "ola mundo").expect("forced");
+    let with = m
+        .teacher_force_attentions("hello world", "ola mundo")
+        .expect("forced with attentions");
+    assert!((plain.log_likelihood - with.forced.log_likelihood).abs() < 1e-5);
+    let n = with.forced.target_ids.len();
+    assert_eq!(with.cross_attentions.len(), n);
+    assert_eq!(
+        with.self_attentions.len(),
+        n,
+        "marian-swish has self-attention"
+    );
+    for (i, layers) in with.self_attentions.iter().enumerate() {
+        for heads in layers {
+            // Position i sees positions 0..=i only: nothing from the future exists.
+            assert!(heads.iter().all(|h| h.len() == i + 1));
+            assert_rows_sum_to_one(heads, "decoder self-attention");
+        }
+    }
+    for layers in &with.cross_attentions {
+        for heads in layers {
+            assert!(
+                heads
+                    .iter()
+                    .all(|h| h.len() == with.forced.source_tokens.len())
+            );
+            assert_rows_sum_to_one(heads, "cross-attention");
+        }
+    }
+}
+
+#[test]
+fn ssru_decoder_reports_no_self_attention() {
+    let dir = repo("models/translate-en-pt");
+    if !dir.join("model.safetensors").exists() {
+        eprintln!("skipped: run tools/prepare-models.sh for models/translate-en-pt");
+        return;
+    }
+    let m = Translator::from_dir(&dir).expect("default model loads");
+    let with = m
+        .teacher_force_attentions("The cat sat on the mat.", "O gato sentou-se no tapete.")
+        .expect("forced");
+    assert_eq!(
+        serde_json::to_value(with.decoder_self_attention).expect("json"),
+        "ssru"
+    );
+    assert!(with.self_attentions.is_empty());
+    assert_eq!(with.cross_attentions.len(), with.forced.target_ids.len());
+}
+
+#[test]
+fn beam_trace_labels_every_token_it_mentions() {
+    let m = marian();
+    let opts = TranslateOptions {
+        beam: 3,
+        trace_top_k: 4,
+        max_new_tokens: Some(6),
+        ..TranslateOptions::default()
+    };
+    let out = m.translate("hello world", &opts).expect("translate");
+    assert!(!out.trace.is_empty());
+    for step in &out.trace {
+        for b in step.beams.iter().chain(&step.chosen) {
+            for id in b.tokens.iter().chain(b.top.iter().map(|a| &a.id)) {
+                assert!(
+                    out.trace_tokens.contains_key(&id.to_string()),
+                    "id {id} has no label"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn pretrain_demo_masks_whole_words_deterministically() {
+    let b = bert();
+    let text = "the quick brown fox jumps over the lazy dog and runs far away from home";
+    let a = b.pretrain_demo(text, 3, 5).expect("demo");
+    assert_eq!(
+        serde_json::to_value(&a).expect("json"),
+        serde_json::to_value(b.pretrain_demo(text, 3, 5).expect("demo")).expect("json"),
+        "same seed, same demo"
+    );
+    assert!(!a.positions.is_empty());
+    let mut loss = 0.0;
+    for p in &a.positions {
+        assert_eq!(a.input_ids[p.position], p.original_id);
+        assert_eq!(a.corrupted_ids[p.position], p.shown_id);
+        if p.kind == MaskKind::Mask {
+            assert_eq!(p.shown, b.mask_token());
+        }
+        assert_eq!(p.candidates.len(), 5);
+        loss -= p.prob_original.ln();
+    }
+    loss /= a.positions.len() as f32;
+    assert!((loss - a.loss).abs() < 1e-4, "{loss} vs {}", a.loss);
+    // Different seeds choose differently at least once.
+    let chosen = |seed| {
+        b.pretrain_demo(text, seed, 1)
+            .expect("demo")
+            .positions
+            .iter()
+            .map(|p| p.position)
+            .collect::<Vec<_>>()
+    };
+    assert!((0..10).any(|s| chosen(s) != chosen(3)));
+}

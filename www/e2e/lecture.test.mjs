@@ -1,0 +1,263 @@
+// The lecture views and widgets in headless Chromium, checked by content: attention rows are
+// distributions, the causal grid's upper triangle is empty, the beam tree's best path is the
+// translation shown, teacher forcing's log-likelihood equals the CLI's, the pre-training view
+// re-rolls, embed.html sizes its iframe, the 中文 switch, 375 px width and keyboard use.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { launch, repo } from './harness.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+const TOL = 1e-3;
+
+async function allReady(page) {
+  await page.waitForFunction(
+    () => {
+      const ws = [...document.querySelectorAll('.tl-widget')];
+      return ws.length > 0 && ws.every((w) => w.dataset.state === 'ready' || w.dataset.state === 'error');
+    },
+    null,
+    { timeout: 120_000 },
+  );
+  const errors = await page.$$eval('.tl-widget[data-state="error"]', (ws) =>
+    ws.map((w) => `${w.tagName}: ${w.querySelector('.tl-error')?.textContent}`),
+  );
+  assert.deepEqual(errors, []);
+}
+
+/** Rows of a widget's heatmap: [[{k, v|null}]] in row order. */
+function heatRows(page, selector) {
+  return page.$eval(selector, (root) => {
+    const rows = [];
+    for (const c of root.querySelectorAll('.tl-cell')) {
+      const q = Number(c.dataset.q);
+      (rows[q] ??= []).push({ k: Number(c.dataset.k), v: 'blank' in c.dataset ? null : Number(c.dataset.v) });
+    }
+    return rows;
+  });
+}
+
+function assertRowsSumToOne(rows, what) {
+  for (const [q, row] of rows.entries()) {
+    const s = row.reduce((a, c) => a + (c.v ?? 0), 0);
+    assert.ok(Math.abs(s - 1) < TOL, `${what}: row ${q} sums to ${s}`);
+  }
+}
+
+let lecture; // one loaded lecture page, shared by the content checks
+async function lecturePage() {
+  if (!lecture) {
+    lecture = await browser.newPage();
+    await lecture.goto(new URL('lecture.html?lang=en', browser.url).href);
+    await allReady(lecture);
+  }
+  return lecture;
+}
+
+test('tokenizer views: WordPiece and SentencePiece pieces, special tokens marked', async () => {
+  const page = await lecturePage();
+  const views = await page.$$eval('tokenizer-view', (vs) =>
+    vs.map((v) => [...v.querySelectorAll('.tl-piece')].map((p) => ({ text: p.querySelector('.tl-piece-text').textContent, special: p.dataset.special === 'true' }))),
+  );
+  const [bert, marian] = views;
+  assert.ok(bert[0].special && bert.at(-1).special, 'BERT: [CLS] … [SEP] marked special');
+  assert.ok(bert.slice(1, -1).some((p) => !p.special));
+  assert.ok(marian.at(-1).special, 'translation: </s> marked special');
+  assert.ok(marian.some((p) => p.text.startsWith('▁')), 'SentencePiece marks word starts with ▁');
+});
+
+test('attention maps: every row (head average and single heads) sums to 1', async () => {
+  const page = await lecturePage();
+  for (const sel of ['attention-map[model="translate"]', 'attention-map[model="bert"]']) {
+    const rows = await heatRows(page, sel);
+    assert.ok(rows.length > 3);
+    assertRowsSumToOne(rows, `${sel} (average)`);
+    await page.selectOption(`${sel} .tl-select-head`, '2');
+    await page.waitForFunction((s) => document.querySelector(s).dataset.head === '2', sel);
+    assertRowsSumToOne(await heatRows(page, sel), `${sel} head 2`);
+  }
+  // Hovering a cell shows its value.
+  await page.hover('attention-map[model="translate"] .tl-cell[data-q="1"][data-k="1"]');
+  assert.match(await page.textContent('attention-map[model="translate"] .tl-readout'), /→ .*: \d\.\d{4}/);
+});
+
+test('masked self-attention with the SSRU default: says so, upper triangle empty while stepping', async () => {
+  const page = await lecturePage();
+  const sel = 'masked-self-attention';
+  assert.equal(await page.getAttribute(sel, 'data-decoder'), 'ssru');
+  assert.ok(await page.isVisible(`${sel} .tl-ssru`));
+  const rows = await heatRows(page, sel);
+  for (const [q, row] of rows.entries()) {
+    for (const c of row) assert.equal(c.v === null, c.k > q, `cell ${q},${c.k}`);
+  }
+  await page.click(`${sel} .tl-prev`);
+  const after = await heatRows(page, sel);
+  assert.ok(after.at(-1).every((c) => c.v === null), 'the last row is not yet written after stepping back');
+});
+
+test('masked self-attention of a decoder with real self-attention (Hugging Face Marian, via embed.html)', async () => {
+  const page = await browser.newPage();
+  const q = new URLSearchParams({
+    widget: 'masked-self-attention',
+    src: '/hub/test-org/marian-swish/resolve/main',
+    text: 'The man went to the market to buy some milk.',
+    reference: 'the man went to market',
+    layer: '2',
+    head: '1',
+  });
+  await page.goto(new URL(`embed.html?${q}`, browser.url).href);
+  await allReady(page);
+  assert.equal(await page.getAttribute('masked-self-attention', 'data-decoder'), 'attention');
+  const rows = await heatRows(page, 'masked-self-attention');
+  for (const [i, row] of rows.entries()) {
+    for (const c of row) assert.equal(c.v === null, c.k > i, `cell ${i},${c.k}: future must be blank`);
+  }
+  assertRowsSumToOne(rows, 'decoder self-attention');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('cross-attention: one row per target token, each a distribution over the source', async () => {
+  const page = await lecturePage();
+  const rows = await heatRows(page, 'cross-attention');
+  assert.ok(rows.length > 2);
+  assertRowsSumToOne(rows, 'cross-attention');
+});
+
+test("decoding steps: the beam tree's best path is the translation shown; step controls work", async () => {
+  const page = await lecturePage();
+  const sel = 'decoding-steps';
+  const stepText = () => page.textContent(`${sel} .tl-step`);
+  const first = await stepText();
+  await page.click(`${sel} .tl-next`);
+  assert.notEqual(await stepText(), first);
+  assert.equal(await page.$$eval(`${sel} .tl-col-greedy li.chosen`, (l) => l.length), 1, 'greedy marks the chosen token');
+  // Jump to the last step (Next until disabled), then read the whole tree.
+  while (await page.isEnabled(`${sel} .tl-next`)) await page.click(`${sel} .tl-next`);
+  const tokens = JSON.parse(await page.getAttribute(`${sel} .tl-beam-translation`, 'data-tokens'));
+  const best = await page.$$eval(`${sel} .tl-node.best`, (gs) =>
+    gs.map((g) => [Number(g.dataset.depth), g.dataset.token]).sort((a, b) => a[0] - b[0]).map((x) => x[1]),
+  );
+  assert.deepEqual(best.slice(0, tokens.length), tokens);
+  assert.ok(best.length === tokens.length || best.length === tokens.length + 1, 'at most the end-of-sentence token more');
+  assert.ok(await page.$(`${sel} .tl-node.pruned`), 'the tree shows pruned prefixes');
+  assert.ok(await page.$(`${sel} .tl-node.finished`), 'the tree shows finished hypotheses');
+});
+
+test("teacher forcing: the log-likelihood shown equals the CLI's", async () => {
+  const page = await lecturePage();
+  const sel = 'teacher-forcing';
+  const text = await page.getAttribute(sel, 'text');
+  const reference = await page.getAttribute(sel, 'reference');
+  const shown = Number(await page.getAttribute(sel, 'data-log-likelihood'));
+  const tlab = path.join(repo, 'target/release/tlab');
+  if (!fs.existsSync(tlab)) execFileSync('cargo', ['build', '--release', '-q', '-p', 'tlab-cli'], { cwd: repo, stdio: 'inherit' });
+  const cli = JSON.parse(execFileSync(tlab, ['teacher-force', '--json', '--direction', 'en-pt', '--reference', reference, text], { cwd: repo }));
+  assert.ok(Math.abs(shown - cli.log_likelihood) < TOL, `page ${shown} vs CLI ${cli.log_likelihood}`);
+  const perPosition = await page.$$eval(`${sel} tr[data-logp]`, (r) => r.map((x) => Number(x.dataset.logp)));
+  assert.equal(perPosition.length, cli.positions.length);
+  assert.match(await page.textContent(`${sel} .tl-free`), /“.+”/, 'free-running output shown for contrast');
+});
+
+test('BERT pre-training: 80/10/10 masking shown with predictions and loss; re-roll draws again', async () => {
+  const page = await lecturePage();
+  const sel = 'bert-pretraining';
+  const read = () =>
+    page.$eval(sel, (w) => ({
+      loss: Number(w.dataset.loss),
+      chosen: [...w.querySelectorAll('.tl-card')].map((c) => `${c.dataset.position}:${c.dataset.kind}`).join(' '),
+      cards: w.querySelectorAll('.tl-card .tl-bars li').length,
+    }));
+  const a = await read();
+  assert.ok(a.loss > 0 && Number.isFinite(a.loss));
+  assert.ok(a.chosen.length > 0 && a.cards > 0);
+  let b = a;
+  for (let i = 0; i < 5 && b.chosen === a.chosen; i++) {
+    await page.click(`${sel} .tl-reroll`);
+    await page.waitForFunction((s) => document.querySelector(s).dataset.state === 'ready', sel);
+    b = await read();
+  }
+  assert.notEqual(b.chosen, a.chosen, 're-rolling changes the masking');
+});
+
+test('fill-mask and translate widgets show model output; no console errors on the lecture page', async () => {
+  const page = await lecturePage();
+  assert.ok((await page.$$('bert-fill-mask .tl-card')).length >= 1);
+  assert.deepEqual(page.problems, []);
+});
+
+test('中文 switch changes the UI text and the prose', async () => {
+  const page = await lecturePage();
+  const label = () => page.textContent('teacher-forcing .tl-field label');
+  assert.equal(await label(), 'Source sentence');
+  await page.click('tlab-lang-switch button[data-lang="zh"]');
+  assert.equal(await label(), '源句子');
+  assert.ok(await page.isVisible('#teacher h2 .zh'));
+  assert.ok(!(await page.isVisible('#teacher h2 .en')));
+  await page.click('tlab-lang-switch button[data-lang="en"]');
+  assert.equal(await label(), 'Source sentence');
+});
+
+test('keyboard: widget controls are reachable with Tab and work with Enter', async () => {
+  const page = await lecturePage();
+  await page.focus('decoding-steps .tl-input');
+  const seen = [];
+  for (let i = 0; i < 8; i++) {
+    await page.keyboard.press('Tab');
+    seen.push(await page.evaluate(() => document.activeElement.className));
+  }
+  assert.ok(seen.some((c) => c.includes('tl-play')), `Tab order: ${seen.join(' | ')}`);
+  await page.focus('decoding-steps .tl-play');
+  await page.keyboard.press('Shift+Tab');
+  const before = await page.textContent('decoding-steps .tl-step');
+  await page.focus('decoding-steps .tl-prev');
+  await page.keyboard.press('Enter');
+  assert.notEqual(await page.textContent('decoding-steps .tl-step'), before);
+  // Attention rows are buttons: focusing one highlights it and reads out its strongest link.
+  await page.focus('attention-map[model="bert"] .tl-row[data-q="1"]');
+  assert.match(await page.textContent('attention-map[model="bert"] .tl-readout'), /→/);
+});
+
+test('phone width (375 px): the lecture page does not overflow sideways', async () => {
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.goto(new URL('lecture.html?lang=en', browser.url).href);
+  await allReady(page);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `page is ${width} px wide`);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('embed.html in an iframe sizes itself to its content', async () => {
+  const page = await browser.newPage();
+  const src = new URL('embed.html?widget=tokenizer-view&model=bert&text=Hello%20world&id=t1', browser.url).href;
+  await page.goto(new URL('bench.html', browser.url).href); // a near-empty page of the same server
+  await page.evaluate(
+    ({ src, helper }) => {
+      document.body.innerHTML = `<iframe id="f" src="${src}" style="width:100%;height:20px;border:0"></iframe>`;
+      const s = document.createElement('script');
+      s.src = helper;
+      document.body.append(s);
+    },
+    { src, helper: new URL('widgets/embed-resize.js', browser.url).href },
+  );
+  const frame = await (await page.waitForSelector('#f')).contentFrame();
+  await frame.waitForFunction(() => document.querySelector('tokenizer-view')?.dataset.state === 'ready', null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.getElementById('f').getBoundingClientRect().height > 60);
+  const [outer, inner] = [
+    await page.evaluate(() => document.getElementById('f').getBoundingClientRect().height),
+    await frame.evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height)),
+  ];
+  assert.ok(Math.abs(outer - inner) <= 2, `iframe ${outer} px, content ${inner} px`);
+  await page.close();
+});
