@@ -49,7 +49,7 @@ cat > models/index.json <<'JSON'
 {
   "fill-mask": {
     "name": "tlab English MiniLM (trained here)",
-    "note": "The all-MiniLM-L6-v2 encoder (6 layers, 22.6 M parameters) with a masked-LM head trained in Burn for 55 minutes on 2 CPU cores over public-domain English (Brown, Austen, World English Bible, WordNet examples): it picks the right kind of word, but it is a small, briefly trained model (Harvard-sentence cloze top-5: 10 %). For better answers load google-bert/bert-base-uncased."
+    "note": "The all-MiniLM-L6-v2 encoder (6 layers, 22.7 M parameters) with a masked-LM head trained in Burn for 55 minutes on 2 CPU cores over public-domain English (Brown, Austen, World English Bible, WordNet examples): it picks the right kind of word, but it is a small, briefly trained model (Harvard-sentence cloze top-5: 10 %). For better answers load google-bert/bert-base-uncased."
   },
   "translate-en-pt": {
     "name": "Bergamot tiny English → Portuguese",
