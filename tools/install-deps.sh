@@ -21,3 +21,8 @@ if [ "$want_browser" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq
   apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 fi
+# Hugo renders the lecture shortcodes in www/e2e/hugo.test.mjs.
+if [ "$want_browser" = "--browser" ] && ! command -v hugo >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq hugo >/dev/null || { apt-get update -qq && apt-get install -y -qq hugo >/dev/null; }
+fi
