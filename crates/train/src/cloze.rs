@@ -95,7 +95,7 @@ pub fn evaluate(
     items: &[ClozeItem],
     pad: u32,
     device: &Device,
-) -> (ClozeScore, Vec<Vec<u32>>) {
+) -> Result<(ClozeScore, Vec<Vec<u32>>), String> {
     let mut score = ClozeScore {
         items: items.len(),
         ..Default::default()
@@ -122,7 +122,7 @@ pub fn evaluate(
         let values: Vec<f32> = logp
             .into_data()
             .try_into_vec_as::<f32>()
-            .unwrap_or_default();
+            .map_err(|e| format!("cannot read the logits: {e:?}"))?;
         for (row, item) in chunk.iter().enumerate() {
             let r = &values[row * vocab..(row + 1) * vocab];
             let target = r[item.target as usize];
@@ -141,5 +141,5 @@ pub fn evaluate(
     score.top1 /= n;
     score.top5 /= n;
     score.mean_nll /= n;
-    (score, all_top5)
+    Ok((score, all_top5))
 }

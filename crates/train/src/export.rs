@@ -48,11 +48,11 @@ struct Writer {
     tensors: BTreeMap<String, Entry>,
 }
 
-fn values<const D: usize>(p: &Param<Tensor<D>>) -> Vec<f32> {
+fn values<const D: usize>(p: &Param<Tensor<D>>) -> Result<Vec<f32>, String> {
     p.val()
         .into_data()
         .try_into_vec_as::<f32>()
-        .unwrap_or_default()
+        .map_err(|e| format!("cannot read a parameter's values: {e:?}"))
 }
 
 impl Writer {
@@ -76,26 +76,29 @@ impl Writer {
         );
     }
 
-    fn linear(&mut self, prefix: &str, l: &Linear) {
+    fn linear(&mut self, prefix: &str, l: &Linear) -> Result<(), String> {
         let [d_in, d_out] = l.weight.val().dims();
-        let w = transpose(&values(&l.weight), d_in, d_out);
+        let w = transpose(&values(&l.weight)?, d_in, d_out);
         self.put(&format!("{prefix}.weight"), vec![d_out, d_in], &w);
         if let Some(b) = &l.bias {
-            self.put(&format!("{prefix}.bias"), vec![d_out], &values(b));
+            self.put(&format!("{prefix}.bias"), vec![d_out], &values(b)?);
         }
+        Ok(())
     }
 
-    fn norm(&mut self, prefix: &str, n: &LayerNorm) {
-        let g = values(&n.gamma);
+    fn norm(&mut self, prefix: &str, n: &LayerNorm) -> Result<(), String> {
+        let g = values(&n.gamma)?;
         self.put(&format!("{prefix}.weight"), vec![g.len()], &g);
         if let Some(b) = &n.beta {
-            self.put(&format!("{prefix}.bias"), vec![g.len()], &values(b));
+            self.put(&format!("{prefix}.bias"), vec![g.len()], &values(b)?);
         }
+        Ok(())
     }
 
-    fn matrix(&mut self, name: &str, p: &Param<Tensor<2>>) {
+    fn matrix(&mut self, name: &str, p: &Param<Tensor<2>>) -> Result<(), String> {
         let dims = p.val().dims();
-        self.put(name, dims.to_vec(), &values(p));
+        self.put(name, dims.to_vec(), &values(p)?);
+        Ok(())
     }
 }
 
@@ -109,37 +112,37 @@ pub fn safetensors_bytes(model: &BertForMaskedLM, store: StoreAs) -> Result<Vec<
     w.matrix(
         "bert.embeddings.word_embeddings.weight",
         &e.word_embeddings.weight,
-    );
+    )?;
     w.matrix(
         "bert.embeddings.position_embeddings.weight",
         &e.position_embeddings.weight,
-    );
+    )?;
     w.matrix(
         "bert.embeddings.token_type_embeddings.weight",
         &e.token_type_embeddings.weight,
-    );
-    w.norm("bert.embeddings.LayerNorm", &e.norm);
+    )?;
+    w.norm("bert.embeddings.LayerNorm", &e.norm)?;
     for (i, l) in model.bert.layers.iter().enumerate() {
         let p = format!("bert.encoder.layer.{i}");
-        w.linear(&format!("{p}.attention.self.query"), &l.self_attn.query);
-        w.linear(&format!("{p}.attention.self.key"), &l.self_attn.key);
-        w.linear(&format!("{p}.attention.self.value"), &l.self_attn.value);
-        w.linear(&format!("{p}.attention.output.dense"), &l.self_attn.out);
-        w.norm(&format!("{p}.attention.output.LayerNorm"), &l.attn_norm);
-        w.linear(&format!("{p}.intermediate.dense"), &l.ffn_in);
-        w.linear(&format!("{p}.output.dense"), &l.ffn_out);
-        w.norm(&format!("{p}.output.LayerNorm"), &l.ffn_norm);
+        w.linear(&format!("{p}.attention.self.query"), &l.self_attn.query)?;
+        w.linear(&format!("{p}.attention.self.key"), &l.self_attn.key)?;
+        w.linear(&format!("{p}.attention.self.value"), &l.self_attn.value)?;
+        w.linear(&format!("{p}.attention.output.dense"), &l.self_attn.out)?;
+        w.norm(&format!("{p}.attention.output.LayerNorm"), &l.attn_norm)?;
+        w.linear(&format!("{p}.intermediate.dense"), &l.ffn_in)?;
+        w.linear(&format!("{p}.output.dense"), &l.ffn_out)?;
+        w.norm(&format!("{p}.output.LayerNorm"), &l.ffn_norm)?;
     }
-    w.linear("cls.predictions.transform.dense", &model.head.dense);
-    w.norm("cls.predictions.transform.LayerNorm", &model.head.norm);
-    let bias = values(&model.head.bias);
+    w.linear("cls.predictions.transform.dense", &model.head.dense)?;
+    w.norm("cls.predictions.transform.LayerNorm", &model.head.norm)?;
+    let bias = values(&model.head.bias)?;
     w.put("cls.predictions.bias", vec![bias.len()], &bias);
     if let Some(d) = &model.head.decoder {
         let [h, v] = d.val().dims();
         w.put(
             "cls.predictions.decoder.weight",
             vec![v, h],
-            &transpose(&values(d), h, v),
+            &transpose(&values(d)?, h, v),
         );
     }
     let mut meta = std::collections::HashMap::new();

@@ -198,7 +198,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let ckpt = Checkpoint::from_bytes(&enc.weights, &device).map_err(|e| e.to_string())?;
             let m = BertForMaskedLM::load(&enc.config, &ckpt).map_err(|e| e.to_string())?;
             let items = cloze::build(&enc.tokenizer, &train::read_lines(&harvard)?, &enc.specials)?;
-            let (score, top5) = cloze::evaluate(&m, &items, enc.specials.pad, &device);
+            let (score, top5) = cloze::evaluate(&m, &items, enc.specials.pad, &device)?;
             for (item, top) in items.iter().zip(&top5).take(show) {
                 let guesses: Vec<String> = top
                     .iter()

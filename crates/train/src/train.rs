@@ -304,7 +304,7 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> Result<
     };
 
     if state.step == 0 && state.curve.is_empty() {
-        let (score, _) = cloze::evaluate(&model, inputs.cloze, enc.specials.pad, &device);
+        let (score, _) = cloze::evaluate(&model, inputs.cloze, enc.specials.pad, &device)?;
         log_eval(&state, &score);
         state.curve.push(point(&state, None, &score));
     }
@@ -381,7 +381,7 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> Result<
             .is_some_and(|m| session.elapsed().as_secs_f64() >= m * 60.0);
         let last = state.step == config.steps || out_of_time;
         if state.step % inputs.eval_every == 0 || last {
-            let (score, _) = cloze::evaluate(&model, inputs.cloze, enc.specials.pad, &device);
+            let (score, _) = cloze::evaluate(&model, inputs.cloze, enc.specials.pad, &device)?;
             log_eval(&state, &score);
             state
                 .curve
