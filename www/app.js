@@ -1,15 +1,44 @@
 // The demo page's fill-mask panel. All numbers shown come from the wasm model in the worker.
-import { sharedClient, modelPrefix, DEFAULT_BERT, ANTIBERTY } from './lib/client.js';
+//
+// Loading a model is a race the last click must win: every load takes a ticket and shares
+// the client's 'fill-mask' slot, so a newer load cancels the older one's download, and a
+// result that arrives for an old ticket is dropped. Whatever fails, the header names the
+// model that answers now (or says none does), Fill works with it, and the reason is shown in
+// words. ?model=<name or URL prefix> loads another model at start (the default if that
+// fails); ?stall=<seconds> sets how long a download may receive nothing (default 30; tests).
+import { sharedClient, modelPrefix, isCancelled, DEFAULT_BERT, ANTIBERTY } from './lib/client.js';
 
 const $ = (id) => document.getElementById(id);
 const client = sharedClient();
-let current = { key: DEFAULT_BERT.key, name: 'default', maskToken: '[MASK]', classifiers: [] };
-let busy = false;
+const params = new URLSearchParams(location.search);
+const stallSeconds = Number(params.get('stall')) > 0 ? Number(params.get('stall')) : undefined;
+const SLOT = 'fill-mask';
 
-function showError(message) {
-  const el = $('error');
-  el.textContent = message;
-  el.hidden = !message;
+/** The model that answers: {key, name, note, maskToken, classifiers, stats}; null until one loads. */
+let current = null;
+let loadTicket = 0; // the newest load; older ones neither show progress nor change the page
+
+// The error box shows a load error and a fill error independently, so a successful fill
+// does not hide why a model failed to load, and a new load does not hide a fill error.
+const errors = { load: '', fill: '' };
+function showError(kind, message) {
+  errors[kind] = message;
+  const text = [errors.load, errors.fill].filter(Boolean).join('\n');
+  $('error').textContent = text;
+  $('error').hidden = !text;
+}
+
+/** The header and Fill button for `current`, or for a load in progress (name given). */
+function showModel(loadingName) {
+  if (loadingName) {
+    $('model-name').textContent = `${loadingName} (loading…)`;
+    $('model-info').textContent = current ? `— until then ${current.name} answers` : '';
+  } else {
+    $('model-name').textContent = current ? current.name : 'none loaded';
+    $('model-info').textContent = current ? current.stats : '';
+    $('model-note').textContent = current?.note ?? '';
+  }
+  $('fill').disabled = !current;
 }
 
 function showProgress({ file, loaded, total }) {
@@ -22,25 +51,50 @@ function showProgress({ file, loaded, total }) {
   if (!total) $('progress-bar').removeAttribute('value');
 }
 
-async function loadModel(key, source, name) {
-  showError('');
-  $('model-name').textContent = `${name} (loading…)`;
-  $('fill').disabled = true;
+/** Takes the newest ticket at once (a click), cancelling the load before it. */
+function beginLoad(name, { keepError = false } = {}) {
+  const ticket = ++loadTicket;
+  client.cancel(SLOT, 'superseded');
+  if (!keepError) showError('load', '');
+  showModel(name);
+  $('progress-label').textContent = `Loading ${name}…`;
+  $('progress-bar').removeAttribute('value');
+  $('progress').hidden = false;
+  return ticket;
+}
+
+/** Ends load `ticket` (if still the newest) with the page back on `current`. */
+function endLoad(ticket, error, name) {
+  if (ticket !== loadTicket) return;
+  $('progress').hidden = true;
+  showModel();
+  if (error && !isCancelled(error)) showError('load', `Could not load the model “${name}”: ${error.message}`);
+}
+
+/** Loads a model for ticket `ticket`: 'loaded' | 'failed' | 'cancelled' | 'superseded'. */
+async function loadModel(ticket, key, source, name, note = '') {
+  if (ticket !== loadTicket) return 'superseded';
   try {
-    const info = await client.loadBert(key, source, showProgress, true);
-    current = { key, name, maskToken: info.mask_token, classifiers: info.classifiers ?? [] };
-    if (key !== DEFAULT_BERT.key && key !== ANTIBERTY.key) $('model-note').textContent = '';
-    $('model-name').textContent = name;
-    $('model-info').textContent =
-      `${info.layers} layers · hidden ${info.hidden} · ${info.heads} heads · ` +
-      `${(info.parameters / 1e6).toFixed(1)} M parameters · mask token ${info.mask_token}`;
-    $('progress').hidden = true;
-    $('fill').disabled = false;
-    await run();
+    const onProgress = (p) => ticket === loadTicket && showProgress(p);
+    const info = await client.loadBert(key, source, onProgress, { slot: SLOT, stallSeconds });
+    if (ticket !== loadTicket) return 'superseded';
+    current = {
+      key,
+      name,
+      note,
+      maskToken: info.mask_token,
+      classifiers: info.classifiers ?? [],
+      stats:
+        `${info.layers} layers · hidden ${info.hidden} · ${info.heads} heads · ` +
+        `${(info.parameters / 1e6).toFixed(1)} M parameters · mask token ${info.mask_token}`,
+    };
+    endLoad(ticket);
+    run();
+    return 'loaded';
   } catch (e) {
-    $('progress').hidden = true;
-    $('model-name').textContent = `${name} (failed)`;
-    showError(`Could not load the model: ${e.message}`);
+    if (ticket !== loadTicket) return 'superseded';
+    endLoad(ticket, e, name);
+    return isCancelled(e) ? 'cancelled' : 'failed';
   }
 }
 
@@ -55,9 +109,10 @@ function renderWords(text) {
     }
     const b = document.createElement('button');
     b.type = 'button';
-    b.className = part.includes(current.maskToken) ? 'word masked' : 'word';
+    const mask = current?.maskToken ?? '[MASK]';
+    b.className = part.includes(mask) ? 'word masked' : 'word';
     b.textContent = part;
-    b.title = part.includes(current.maskToken) ? 'Unmask' : 'Mask this word';
+    b.title = part.includes(mask) ? 'Unmask' : 'Mask this word';
     b.addEventListener('click', () => toggleMask(parts, i));
     box.append(b);
   });
@@ -68,7 +123,7 @@ const originals = new Map();
 
 function toggleMask(parts, i) {
   const part = parts[i];
-  const mask = current.maskToken;
+  const mask = current?.maskToken ?? '[MASK]';
   if (part.includes(mask)) {
     parts[i] = originals.get(i) ?? part.replace(mask, '');
     originals.delete(i);
@@ -81,14 +136,14 @@ function toggleMask(parts, i) {
   run();
 }
 
-function renderResults(out) {
+function renderResults(out, model) {
   const box = $('results');
   box.replaceChildren();
   out.masks.forEach((m, n) => {
     const card = document.createElement('div');
     card.className = 'mask-card';
     const h = document.createElement('h3');
-    h.textContent = out.masks.length > 1 ? `${current.maskToken} #${n + 1}` : current.maskToken;
+    h.textContent = out.masks.length > 1 ? `${model.maskToken} #${n + 1}` : model.maskToken;
     card.append(h);
     const list = document.createElement('ol');
     list.className = 'bars';
@@ -118,37 +173,59 @@ function renderResults(out) {
   $('filled').textContent = out.filled;
 }
 
+let busy = false;
+let again = false; // a run was asked for while one was in flight
+const panel = $('fill-mask');
+
+// The panel's data-state says what the page shows: 'running', then 'answered' or 'error'
+// (data-runs counts finished runs), so tests can wait for an outcome.
 async function run() {
-  const text = $('text').value;
-  renderWords(text);
-  if (busy) return;
+  renderWords($('text').value);
+  if (busy) {
+    again = true;
+    return;
+  }
   busy = true;
+  again = false;
+  panel.dataset.state = 'running';
+  const text = $('text').value;
+  const model = current;
+  let outcome = 'error';
   try {
+    if (!model) throw new Error('No model is loaded: choose one under “Model” above.');
     const t0 = performance.now();
-    const out = await client.fill(current.key, text, Number($('top-k').value));
+    const out = await client.fill(model.key, text, Number($('top-k').value));
+    if (model !== current) return; // another model came in meanwhile: run again below
     $('timing').textContent = `${(performance.now() - t0).toFixed(0)} ms`;
-    showError('');
-    renderResults(out);
-    await renderClasses(text);
+    showError('fill', '');
+    renderResults(out, model);
+    await renderClasses(text, model);
+    outcome = 'answered';
   } catch (e) {
-    showError(e.message);
+    if (model !== current) return;
+    showError('fill', e.message);
     $('results').replaceChildren();
     $('filled').textContent = '';
     $('classes').hidden = true;
   } finally {
     busy = false;
-    if ($('text').value !== text) run();
+    if (again || $('text').value !== text || model !== current) run();
+    else {
+      panel.dataset.state = outcome;
+      panel.dataset.runs = String(Number(panel.dataset.runs ?? 0) + 1);
+    }
   }
 }
 
 // Models with sequence classifiers on [CLS] (AntiBERTy: species, chain) show them too.
-async function renderClasses(text) {
+async function renderClasses(text, model) {
   const box = $('classes');
-  if (!current.classifiers.length) {
+  if (!model.classifiers.length) {
     box.hidden = true;
     return;
   }
-  const heads = await client.classify(current.key, text);
+  const heads = await client.classify(model.key, text);
+  if (model !== current) return;
   box.replaceChildren(
     ...heads.map((h) => {
       const p = document.createElement('p');
@@ -170,12 +247,18 @@ async function loadFiles(fileList) {
   const want = { config: 'config.json', tokenizer: 'tokenizer.json', weights: 'model.safetensors', tokenizerConfig: 'tokenizer_config.json' };
   const missing = ['config', 'tokenizer', 'weights'].filter((k) => !byName[want[k]]).map((k) => want[k]);
   if (missing.length) {
-    showError(`Missing ${missing.join(', ')} — choose config.json, tokenizer.json and model.safetensors together.`);
+    showError('load', `Missing ${missing.join(', ')} — choose config.json, tokenizer.json and model.safetensors together.`);
     return;
   }
+  const ticket = beginLoad('local files');
   const files = {};
-  for (const [k, name] of Object.entries(want)) if (byName[name]) files[k] = await byName[name].arrayBuffer();
-  await loadModel(`local:${Date.now()}`, { files }, 'local files');
+  try {
+    for (const [k, name] of Object.entries(want)) if (byName[name]) files[k] = await byName[name].arrayBuffer();
+  } catch (e) {
+    endLoad(ticket, new Error(`the chosen files could not be read (${e.message})`), 'local files');
+    return;
+  }
+  await loadModel(ticket, `local:${Date.now()}`, { files }, 'local files');
 }
 
 let debounce;
@@ -189,49 +272,55 @@ $('fill').addEventListener('click', run);
 $('load-url').addEventListener('click', () => {
   const raw = $('model-url').value;
   if (!raw.trim()) {
-    showError('Type a Hugging Face model name (like google-bert/bert-base-uncased) or a URL prefix first.');
+    showError('load', 'Type a Hugging Face model name (like google-bert/bert-base-uncased) or a URL prefix first.');
     return;
   }
   let url;
   try {
     url = modelPrefix(raw);
-  } catch {
-    showError(`"${raw}" is not a model name or a URL.`);
+  } catch (e) {
+    showError('load', `Could not load the model: ${e.message}.`);
     return;
   }
-  loadModel(url, { url }, raw.trim());
+  loadModel(beginLoad(raw.trim()), url, { url }, raw.trim());
 });
 $('model-url').addEventListener('keydown', (e) => {
   if (e.key === 'Enter') $('load-url').click();
 });
-async function loadDefault() {
-  // models/index.json (written by tools/setup.sh) names the default model and any caveat.
-  let name = 'default';
+$('load-cancel').addEventListener('click', () => client.cancel(SLOT));
+
+/** models/index.json (written by tools/setup.sh) names the built-in models and any caveat. */
+async function builtinEntry(name) {
   try {
     const index = await (await fetch(new URL('../index.json', `${DEFAULT_BERT.url}/`))).json();
-    name = `default: ${index['fill-mask'].name}`;
-    $('model-note').textContent = index['fill-mask'].note ?? '';
+    return index[name] ?? {};
   } catch {
-    $('model-note').textContent = '';
+    return {};
   }
-  await loadModel(DEFAULT_BERT.key, { url: DEFAULT_BERT.url }, name);
 }
 
-$('load-default').addEventListener('click', loadDefault);
+async function loadDefault(options) {
+  const ticket = beginLoad('default', options);
+  const entry = await builtinEntry('fill-mask');
+  const name = entry.name ? `default: ${entry.name}` : 'default';
+  if (ticket === loadTicket) showModel(name);
+  return loadModel(ticket, DEFAULT_BERT.key, { url: DEFAULT_BERT.url }, name, entry.note ?? '');
+}
+$('load-default').addEventListener('click', () => loadDefault());
 
 // AntiBERTy: the clearest view of a well-trained masked-LM head (residues come back with
 // high confidence). Its name, note and example sequence come from models/index.json.
 async function loadAntiberty() {
-  const index = await (await fetch(new URL('../index.json', `${ANTIBERTY.url}/`))).json();
-  const entry = index.antiberty;
-  $('model-note').textContent = entry.note ?? '';
+  const ticket = beginLoad('AntiBERTy');
+  const entry = await builtinEntry('antiberty');
+  const name = entry.name ?? 'AntiBERTy';
+  if (ticket !== loadTicket) return;
+  showModel(name);
   if (entry.example) $('text').value = entry.example;
   originals.clear();
-  await loadModel(ANTIBERTY.key, { url: ANTIBERTY.url }, entry.name);
+  await loadModel(ticket, ANTIBERTY.key, { url: ANTIBERTY.url }, name, entry.note ?? '');
 }
-$('load-antiberty').addEventListener('click', () =>
-  loadAntiberty().catch((e) => showError(`Could not load AntiBERTy: ${e.message}`)),
-);
+$('load-antiberty').addEventListener('click', loadAntiberty);
 $('model-files').addEventListener('change', (e) => loadFiles(e.target.files));
 const drop = $('drop-zone');
 drop.addEventListener('dragover', (e) => {
@@ -248,11 +337,21 @@ drop.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' || e.key === ' ') $('model-files').click();
 });
 
-// ?model=<name or URL prefix> loads that model instead of the default (handy for links in notes).
-const wanted = new URLSearchParams(location.search).get('model');
-if (wanted) {
-  const url = modelPrefix(wanted);
-  loadModel(url, { url }, wanted);
-} else {
-  loadDefault();
+// ?model=<name or URL prefix> loads that model instead of the default (handy for links in
+// notes). If it is not an address, or does not load, the default model loads instead and
+// the reason stays on screen.
+async function start() {
+  const wanted = params.get('model');
+  if (wanted == null) return loadDefault();
+  let url;
+  try {
+    url = modelPrefix(wanted);
+  } catch (e) {
+    showError('load', `Could not load the model from the link (?model=): ${e.message}. The default model is loaded instead.`);
+    return loadDefault({ keepError: true });
+  }
+  const outcome = await loadModel(beginLoad(wanted), url, { url }, wanted);
+  if (outcome === 'failed' || outcome === 'cancelled') return loadDefault({ keepError: true });
+  return outcome;
 }
+start();

@@ -1,9 +1,11 @@
 // The demo page's translation panel: direction, greedy / beam search, n-best with scores.
+// Only the fields of the chosen mode are read and sent (greedy ignores the disabled width
+// and α); a value out of range is refused here in words, and the panel is never left busy.
 import { sharedClient, DEFAULT_TRANSLATE } from './lib/client.js';
 
 const $ = (id) => document.getElementById(id);
 const client = sharedClient();
-const loaded = new Map(); // direction → Promise
+const loaded = new Map();
 
 function showError(message) {
   $('tr-error').textContent = message;
@@ -14,26 +16,44 @@ function direction() {
   return document.querySelector('input[name="tr-direction"]:checked').value;
 }
 
+// direction → {generation, promise}: a load belongs to the worker it ran on (a crash
+// starts a fresh worker, client.generation + 1, where the model must be loaded again).
 function ensureModel(dir) {
-  if (!loaded.has(dir)) {
-    const m = DEFAULT_TRANSLATE[dir];
-    const p = client.loadTranslate(m.key, { url: m.url, shortlist: m.shortlist }, ({ file, loaded: n, total }) => {
-      $('tr-progress').hidden = false;
-      $('tr-progress-label').textContent = total
-        ? `Downloading ${file}: ${(n / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB`
-        : `Preparing: ${file}`;
-      $('tr-progress-bar').value = total ? n / total : 1;
-    });
-    p.finally(() => ($('tr-progress').hidden = true));
-    p.catch(() => loaded.delete(dir));
-    loaded.set(dir, p);
-  }
-  return loaded.get(dir);
+  const cached = loaded.get(dir);
+  if (cached && cached.generation === client.generation) return cached.promise;
+  const m = DEFAULT_TRANSLATE[dir];
+  const promise = client.loadTranslate(m.key, { url: m.url, shortlist: m.shortlist }, ({ file, loaded: n, total }) => {
+    $('tr-progress').hidden = false;
+    $('tr-progress-label').textContent = total
+      ? `Downloading ${file}: ${(n / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB`
+      : `Preparing: ${file}`;
+    $('tr-progress-bar').value = total ? n / total : 1;
+  });
+  const entry = { generation: client.generation, promise };
+  promise.then(
+    () => ($('tr-progress').hidden = true),
+    () => {
+      $('tr-progress').hidden = true;
+      if (loaded.get(dir) === entry) loaded.delete(dir);
+    },
+  );
+  loaded.set(dir, entry);
+  return promise;
 }
 
+/** The request's options, or an Error in words for a field out of range. */
 function options() {
   const beam = document.querySelector('input[name="tr-mode"]:checked').value === 'beam';
-  return { beam: beam ? Number($('tr-beam').value) : 1, alpha: Number($('tr-alpha').value) };
+  if (!beam) return { beam: 1 };
+  const width = $('tr-beam').value.trim();
+  const alpha = $('tr-alpha').value.trim();
+  if (!/^\d+$/.test(width) || Number(width) < 2 || Number(width) > 8) {
+    throw new Error(`The beam width must be a whole number from 2 to 8 (it is “${width}”).`);
+  }
+  if (alpha === '' || !Number.isFinite(Number(alpha)) || Number(alpha) < 0 || Number(alpha) > 5) {
+    throw new Error(`The length penalty α must be a number from 0 to 5 (it is “${alpha}”).`);
+  }
+  return { beam: Number(width), alpha: Number(alpha) };
 }
 
 function renderNbest(out, opts) {
@@ -53,13 +73,19 @@ function renderNbest(out, opts) {
 }
 
 let running = false;
+let again = false; // asked to run while a translation was in flight: run once more after it
+
 async function run() {
-  if (running) return;
+  if (running) {
+    again = true;
+    return;
+  }
   running = true;
+  again = false;
   $('tr-go').disabled = true;
-  const dir = direction();
-  const opts = options();
   try {
+    const dir = direction();
+    const opts = options();
     await ensureModel(dir);
     const t0 = performance.now();
     const out = await client.translate(DEFAULT_TRANSLATE[dir].key, $('tr-text').value, opts);
@@ -74,12 +100,13 @@ async function run() {
   } finally {
     running = false;
     $('tr-go').disabled = false;
+    if (again) run();
   }
 }
 
 for (const r of document.querySelectorAll('input[name="tr-mode"]')) {
   r.addEventListener('change', () => {
-    const beam = options().beam > 1;
+    const beam = document.querySelector('input[name="tr-mode"]:checked').value === 'beam';
     $('tr-beam').disabled = !beam;
     $('tr-alpha').disabled = !beam;
     run();

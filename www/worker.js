@@ -1,16 +1,24 @@
 // The web worker that owns the wasm. The page (and every widget on it) talks to it through
 // lib/client.js; the model runs here so the page never freezes.
 //
-// Messages in:  {id, op: 'load', kind: 'bert' | 'translate', key, source} · {id, op: 'classify', key, text}
+// Messages in:  {id, op: 'load', kind: 'bert' | 'translate', key, source, reload?, stallSeconds?}
 //                 source = {url, shortlist?: true} | {files: {config, tokenizer, weights, …}}
+//               {id, op: 'cancel', target} (stops the download of load `target`)
+//               {id, op: 'classify', key, text}
 //               {id, op: 'fill' | 'logits' | 'attentions' | 'info', key, text?, topK?}
 //               {id, op: 'translate', key, text, options} · {id, op: 'teacherForce', key, text, reference}
 //               {id, op: 'tokenize', key, text} (either model) · {id, op: 'encoderAttentions', key, text}
 //               {id, op: 'teacherForceAttentions', key, text, reference} · {id, op: 'pretrainDemo', key, text, seed, topK}
+//               {id, op: '_trap'} (tests: fails as a wasm trap does)
 // Messages out: {id, progress: {file, loaded, total}} … then {id, ok: true, result}
 //               or {id, ok: false, error: 'words a person understands'}
+//               or {id, ok: false, cancelled: true, error} (the load was cancelled)
+//               or {id, ok: false, fatal: true, error}: the wasm instance trapped (a Rust
+//               panic aborts it: RuntimeError "unreachable"); nothing more can run here, so
+//               the client ends this worker and starts a fresh one.
 //
-// Downloads go through the Cache API, so a model is fetched once per browser.
+// Downloads go through the Cache API, so a model is fetched once per browser. A download
+// that receives nothing for `stallSeconds` (default 30) fails instead of waiting forever.
 import init, { FillMaskModel, TranslateModel } from './pkg/tlab_web.js';
 
 const CACHE = 'tlab-models-v1';
@@ -31,10 +39,22 @@ const TRANSLATE_FILES = [
   { name: 'shortlist.bin', field: 'shortlist', optional: true, onlyIf: 'shortlist' },
 ];
 
-const ready = init();
-const models = new Map(); // key → Promise<FillMaskModel>
+const ready = init().catch((e) => {
+  throw new Error(`the model code (pkg/tlab_web_bg.wasm) could not start: ${e.message}`);
+});
+ready.catch(() => {}); // reported with the first request, not as an unhandled rejection
+const models = new Map(); // key → Promise<FillMaskModel | TranslateModel>
+const aborts = new Map(); // id of a load in progress → its AbortController
+const STALL_SECONDS = 30;
 
-async function fetchBytes(url, onProgress, optional) {
+class Cancelled extends Error {
+  constructor() {
+    super('the load was cancelled');
+    this.cancelled = true;
+  }
+}
+
+async function fetchBytes(url, onProgress, { optional, signal, stallSeconds }) {
   const cache = self.caches ? await self.caches.open(CACHE).catch(() => null) : null;
   const hit = cache && (await cache.match(url));
   if (hit) {
@@ -42,41 +62,84 @@ async function fetchBytes(url, onProgress, optional) {
     onProgress(bytes.length, bytes.length);
     return bytes;
   }
-  let response;
+  // One controller for this file: aborted by a cancelled load or by the stall timer.
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  signal.addEventListener('abort', onAbort);
+  let stalled = false;
+  let timer;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stalled = true;
+      controller.abort();
+    }, stallSeconds * 1000);
+  };
+  const why = (fallback) => {
+    if (signal.aborted) return new Cancelled();
+    if (stalled) return new Error(`the download of ${url} stalled: no data for ${stallSeconds} s`);
+    return fallback;
+  };
   try {
-    response = await fetch(url);
-  } catch (e) {
-    throw new Error(`could not download ${url} (${e.message}); check the address and your connection`);
+    arm();
+    let response;
+    try {
+      response = await fetch(url, { signal: controller.signal });
+    } catch (e) {
+      const hint = /^https?:/.test(url) ? 'check the address and your connection' : 'models load from http(s) addresses';
+      throw why(new Error(`could not download ${url} (${e.message}); ${hint}`));
+    }
+    if (!response.ok) {
+      controller.abort();
+      if (optional) return null;
+      const hint = response.status === 404 ? ' — no such file there' : '';
+      throw new Error(`could not download ${url}: HTTP ${response.status}${hint}`);
+    }
+    // A web page where a model file should be: the prefix names a page, not the files.
+    if (/^text\/html/i.test(response.headers.get('content-type') ?? '')) {
+      controller.abort();
+      throw new Error(
+        `${url} is a web page (text/html), not a model file: the prefix must name the folder of the files ` +
+          '(for the Hugging Face hub: https://huggingface.co/<org>/<name>/resolve/main)',
+      );
+    }
+    arm(); // the headers came: the body gets its own stallSeconds
+    const total = Number(response.headers.get('content-length')) || 0;
+    const reader = response.body.getReader();
+    const chunks = [];
+    let loaded = 0;
+    for (;;) {
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        throw why(new Error(`the download of ${url} broke off (${e.message})`));
+      }
+      arm();
+      if (chunk.done) break;
+      chunks.push(chunk.value);
+      loaded += chunk.value.length;
+      onProgress(loaded, total);
+    }
+    const bytes = new Uint8Array(loaded);
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(c, at);
+      at += c.length;
+    }
+    if (cache) await cache.put(url, new Response(bytes)).catch(() => {});
+    return bytes;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
   }
-  if (!response.ok) {
-    if (optional) return null;
-    const hint = response.status === 404 ? ' — no such file there' : '';
-    throw new Error(`could not download ${url}: HTTP ${response.status}${hint}`);
-  }
-  const total = Number(response.headers.get('content-length')) || 0;
-  const reader = response.body.getReader();
-  const chunks = [];
-  let loaded = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    onProgress(loaded, total);
-  }
-  const bytes = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
-  if (cache) await cache.put(url, new Response(bytes)).catch(() => {});
-  return bytes;
 }
 
-async function gather(list, source, post) {
+async function gather(list, source, post, fetchOptions) {
   const out = {};
+  if (!source || (!source.files && typeof source.url !== 'string')) throw new Error('the model source names neither a URL nor files');
   for (const { name, field, optional, localOnly, onlyIf } of list) {
+    if (fetchOptions.signal.aborted) throw new Cancelled();
     if (source.files) {
       out[field] = source.files[field] ? new Uint8Array(source.files[field]) : null;
       if (!out[field] && !optional) throw new Error(`${name} is missing from the chosen files`);
@@ -84,15 +147,19 @@ async function gather(list, source, post) {
     }
     if (localOnly || (onlyIf && !source[onlyIf])) continue;
     const url = `${source.url.replace(/\/+$/, '')}/${name}`;
-    out[field] = await fetchBytes(url, (loaded, total) => post({ progress: { file: name, loaded, total } }), optional);
+    const onProgress = (loaded, total) => post({ progress: { file: name, loaded, total } });
+    out[field] = await fetchBytes(url, onProgress, { ...fetchOptions, optional });
   }
   return out;
 }
 
-async function load(msg, post) {
+async function load(msg, post, signal) {
   await ready;
   const translate = msg.kind === 'translate';
-  const files = await gather(translate ? TRANSLATE_FILES : BERT_FILES, msg.source, post);
+  const stall = Number(msg.stallSeconds);
+  const stallSeconds = Number.isFinite(stall) && stall > 0 ? stall : STALL_SECONDS;
+  const files = await gather(translate ? TRANSLATE_FILES : BERT_FILES, msg.source, post, { signal, stallSeconds });
+  if (signal.aborted) throw new Cancelled();
   post({ progress: { file: 'building the model', loaded: 1, total: 1 } });
   if (translate) return new TranslateModel(files.config, files.tokenizer, files.weights, files.shortlist ?? undefined);
   return new FillMaskModel(files.config, files.tokenizer, files.weights, files.tokenizerConfig ?? undefined);
@@ -108,12 +175,24 @@ async function handle(msg, post) {
   switch (msg.op) {
     case 'load': {
       if (!models.has(msg.key) || msg.reload) {
-        const loading = load(msg, post);
+        const controller = new AbortController();
+        aborts.set(msg.id, controller);
+        const loading = load(msg, post, controller.signal);
         models.set(msg.key, loading);
-        loading.catch(() => models.delete(msg.key));
+        // Only this load's own entry goes: a newer load of the same key may have replaced it.
+        loading
+          .catch(() => models.get(msg.key) === loading && models.delete(msg.key))
+          .finally(() => aborts.delete(msg.id));
       }
       return (await models.get(msg.key)).info();
     }
+    case 'cancel':
+      aborts.get(msg.target)?.abort();
+      return null;
+    case '_trap':
+      // What a Rust panic looks like from here (wasm aborts with `unreachable`), so tests
+      // can check that the page recovers from one.
+      throw new WebAssembly.RuntimeError('unreachable (a test asked the worker to trap)');
     case 'info':
       return (await model(msg.key)).info();
     case 'fill':
@@ -148,6 +227,9 @@ self.onmessage = async ({ data: msg }) => {
     const result = await handle(msg, post);
     post({ ok: true, result, ms: performance.now() - t0 });
   } catch (e) {
-    post({ ok: false, error: e instanceof Error ? e.message : String(e) });
+    const error = e instanceof Error ? e.message : String(e);
+    if (e instanceof WebAssembly.RuntimeError) post({ ok: false, fatal: true, error: `${e.name}: ${error}` });
+    else if (e?.cancelled) post({ ok: false, cancelled: true, error });
+    else post({ ok: false, error });
   }
 };

@@ -1,5 +1,7 @@
-// Shared set-up for the browser tests: the demo server on a free port and Debian's
-// headless Chromium driven by playwright-core, failing on any console error or page error.
+// Shared set-up for the browser tests: the demo server on a free port (with its
+// misbehaving /_test/ routes: stalled and slow downloads, HTML for a model file) and
+// Debian's headless Chromium driven by playwright-core, failing on any console error or
+// page error.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,7 +24,7 @@ export async function launch() {
     args: CHROMIUM_ARGS,
     viewport: { width: 1100, height: 900 },
   });
-  const { server, url } = await startServer({ port: 0, quiet: true });
+  const { server, url } = await startServer({ port: 0, quiet: true, testRoutes: true });
   // Each page collects its own console errors and uncaught exceptions in page.problems.
   const watch = (page) => {
     page.problems = [];

@@ -244,7 +244,12 @@ test('embed.html in an iframe sizes itself to its content', async () => {
   await page.goto(new URL('bench.html', browser.url).href); // a near-empty page of the same server
   await page.evaluate(
     ({ src, helper }) => {
-      document.body.innerHTML = `<iframe id="f" src="${src}" style="width:100%;height:20px;border:0"></iframe>`;
+      // Styled through CSSOM: the page's CSP refuses inline style attributes.
+      const f = document.createElement('iframe');
+      f.id = 'f';
+      f.src = src;
+      Object.assign(f.style, { width: '100%', height: '20px', border: '0' });
+      document.body.replaceChildren(f);
       const s = document.createElement('script');
       s.src = helper;
       document.body.append(s);

@@ -1,49 +1,214 @@
 // Promise API over the one web worker that owns the wasm. Every widget on a page shares
 // the same client (sharedClient), so each model is downloaded and built once per page.
+//
+// The worker can die: a Rust panic in wasm aborts the instance (a RuntimeError such as
+// "unreachable", which the worker reports as {fatal: true}), the worker can throw outside
+// a request, or a message can fail to arrive. The client then rejects every request of that
+// worker with "the model crashed: …", terminates it, and starts a fresh worker on the next
+// request. It remembers each model's successful load request by key and replays it on the
+// fresh worker before the first request that needs that model, so the page keeps working
+// without a reload (the download comes from the Cache API, only the build is repeated).
+//
+// Loads can be cancelled, and a load given a `slot` supersedes the earlier load of the same
+// slot (the model picker: the last click wins). Both reject with a CancelledError, which
+// pages do not show as a failure.
+
+/** A load that was cancelled or superseded by a newer one: not a failure to show. */
+export class CancelledError extends Error {
+  constructor(message, reason = 'cancelled') {
+    super(message);
+    this.name = 'CancelledError';
+    this.reason = reason; // 'cancelled' | 'superseded'
+  }
+}
+
+export const isCancelled = (e) => e instanceof CancelledError || e?.name === 'CancelledError';
+
+/** The worker died while answering: its requests fail, the next one starts a fresh worker. */
+export class CrashError extends Error {
+  constructor(message) {
+    super(`the model crashed: ${message}`);
+    this.name = 'CrashError';
+  }
+}
+
+/** A whole number that wasm-bindgen passes on unchanged, or an Error in words: it would
+ * silently wrap −1 or 1e12 into some other unsigned number. The real range (top-k ≤ 50,
+ * beam ≤ 8, …) is checked in Rust, which says it in words. */
+function wholeNumber(name, value) {
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, not ${value}`);
+  if (value > 0xffffffff) throw new Error(`${name} ${value} is far too large`);
+}
 
 export class TlabClient {
   constructor(workerUrl = new URL('../worker.js', import.meta.url)) {
-    this.worker = new Worker(workerUrl, { type: 'module' });
+    this.workerUrl = workerUrl;
     this.nextId = 1;
-    this.pending = new Map();
-    this.worker.onmessage = ({ data }) => {
-      const p = this.pending.get(data.id);
-      if (!p) return;
-      if (data.progress) {
-        p.onProgress?.(data.progress);
-        return;
-      }
-      this.pending.delete(data.id);
-      if (data.ok) p.resolve(data.result);
-      else p.reject(new Error(data.error));
+    this.pending = new Map(); // id → {resolve, reject, onProgress, worker, slot}
+    this.remembered = new Map(); // model key → the load message that built it last
+    this.slots = new Map(); // slot → id of the load in progress there
+    this.generation = 0; // +1 per worker started; caches of load promises compare it
+    this.worker = null;
+    this.spawn(); // at once, so the wasm compiles while the page loads
+  }
+
+  spawn() {
+    const worker = new Worker(this.workerUrl, { type: 'module' });
+    worker.models = new Map(); // model key → id of the load that (re)builds it on this worker
+    worker.onmessage = ({ data }) => this.receive(worker, data);
+    worker.onerror = (e) => {
+      e.preventDefault?.();
+      this.crash(worker, e.message || 'the worker stopped (it could not start, or it threw)');
     };
-    this.worker.onerror = (e) => {
-      const err = new Error(`the model worker failed: ${e.message || 'unknown error'}`);
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
+    worker.onmessageerror = () => this.crash(worker, 'a message from the model worker could not be read');
+    this.worker = worker;
+    this.generation += 1;
+    return worker;
+  }
+
+  receive(worker, data) {
+    if (data.fatal) {
+      // The wasm instance trapped: nothing more can run on it.
+      this.crash(worker, data.error);
+      return;
+    }
+    const p = this.pending.get(data.id);
+    if (!p) return;
+    if (data.progress) {
+      p.onProgress?.(data.progress);
+      return;
+    }
+    this.pending.delete(data.id);
+    if (p.slot != null && this.slots.get(p.slot) === data.id) this.slots.delete(p.slot);
+    if (data.ok) p.resolve(data.result);
+    else if (data.cancelled) p.reject(new CancelledError(data.error));
+    else p.reject(new Error(data.error));
+  }
+
+  /** Ends `worker` and fails its requests; the next request starts a fresh one. */
+  crash(worker, message) {
+    if (worker.dead) return;
+    worker.dead = true;
+    worker.terminate();
+    if (this.worker === worker) this.worker = null;
+    const err = new CrashError(message);
+    // A warning, not an error: the page shows the error in words and recovers.
+    console.warn(`tlab: ${err.message}; a fresh worker starts with the next request`);
+    for (const [id, p] of this.pending) {
+      if (p.worker !== worker) continue;
+      this.pending.delete(id);
+      if (p.slot != null && this.slots.get(p.slot) === id) this.slots.delete(p.slot);
+      p.reject(err);
+    }
+  }
+
+  /** For tests: end the worker now, as a crash would (pending requests fail). */
+  _debugKill(message = 'killed on purpose (test)') {
+    if (this.worker) this.crash(this.worker, message);
+  }
+
+  post(worker, msg, onProgress, slot) {
+    const id = this.nextId++;
+    return {
+      id,
+      promise: new Promise((resolve, reject) => {
+        this.pending.set(id, { resolve, reject, onProgress, worker, slot });
+        try {
+          worker.postMessage({ id, ...msg });
+        } catch (e) {
+          // e.g. a value that cannot be cloned: this request fails, the worker is fine.
+          this.pending.delete(id);
+          reject(new Error(`could not send the request to the model worker: ${e.message}`));
+        }
+      }),
     };
+  }
+
+  /** Loads a model on the current worker and remembers the request once it succeeded. */
+  sendLoad(worker, msg, onProgress, slot) {
+    const { id, promise } = this.post(worker, msg, onProgress, slot);
+    worker.models.set(msg.key, id);
+    promise.then(
+      () => {
+        if (worker.models.get(msg.key) === id) this.remembered.set(msg.key, { ...msg, reload: false });
+      },
+      () => {
+        // A failed (re)load leaves no model under that key on this worker, nor to replay.
+        if (worker.models.get(msg.key) === id) {
+          worker.models.delete(msg.key);
+          this.remembered.delete(msg.key);
+        }
+      },
+    );
+    return { id, promise };
   }
 
   request(msg, onProgress) {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
-      this.worker.postMessage({ id, ...msg });
-    });
+    try {
+      const worker = this.worker ?? this.spawn();
+      // A model loaded on a worker that crashed: load it again first (transparently; the
+      // worker queues this request behind the load).
+      if (msg.key != null && !worker.models.has(msg.key) && this.remembered.has(msg.key)) {
+        this.sendLoad(worker, this.remembered.get(msg.key)).promise.catch(() => {});
+      }
+      return this.post(worker, msg, onProgress).promise;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * options: {reload, slot, stallSeconds} (a boolean is `reload`, as before).
+   * slot: a name; a newer load with the same slot cancels this one (it rejects with a
+   * CancelledError, reason 'superseded'). stallSeconds: a download that receives no data
+   * for this long fails (default 30 s, in the worker).
+   */
+  load(kind, key, source, onProgress, options = {}) {
+    const { reload = false, slot, stallSeconds } = typeof options === 'boolean' ? { reload: options } : options;
+    if (slot != null) this.cancel(slot, 'superseded');
+    const worker = this.worker ?? this.spawn();
+    const msg = { op: 'load', kind, key, source, reload, stallSeconds };
+    const { id, promise } = this.sendLoad(worker, msg, onProgress, slot);
+    if (slot != null) this.slots.set(slot, id);
+    return promise;
+  }
+
+  /** Cancels the load in progress in `slot` (its download stops); true if there was one. */
+  cancel(slot, reason = 'cancelled') {
+    const id = this.slots.get(slot);
+    if (id == null) return false;
+    this.slots.delete(slot);
+    const p = this.pending.get(id);
+    if (!p) return false;
+    this.pending.delete(id);
+    if (!p.worker.dead) p.worker.postMessage({ id: this.nextId++, op: 'cancel', target: id });
+    p.reject(
+      new CancelledError(reason === 'superseded' ? 'the load was superseded by a newer one' : 'the load was cancelled', reason),
+    );
+    return true;
   }
 
   /** source: {url: 'https://…/resolve/main'} or {files: {config, tokenizer, weights, tokenizerConfig}} (ArrayBuffers). */
-  loadBert(key, source, onProgress, reload = false) {
-    return this.request({ op: 'load', kind: 'bert', key, source, reload }, onProgress);
+  loadBert(key, source, onProgress, options = {}) {
+    return this.load('bert', key, source, onProgress, options);
   }
 
   /** A translation model directory: {url, shortlist?} or {files}. */
-  loadTranslate(key, source, onProgress, reload = false) {
-    return this.request({ op: 'load', kind: 'translate', key, source, reload }, onProgress);
+  loadTranslate(key, source, onProgress, options = {}) {
+    return this.load('translate', key, source, onProgress, options);
   }
 
   /** options: {beam, alpha, maxNewTokens, traceTopK, attentions} */
   translate(key, text, options = {}) {
+    try {
+      const o = options ?? {};
+      if (o.beam != null) wholeNumber('the beam width', o.beam);
+      if (o.alpha != null && typeof o.alpha !== 'number') throw new Error(`the length penalty α must be a number, not ${o.alpha}`);
+      if (o.maxNewTokens != null) wholeNumber('the token limit', o.maxNewTokens);
+      if (o.traceTopK != null) wholeNumber('top-k', o.traceTopK);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.request({ op: 'translate', key, text, options });
   }
 
@@ -68,10 +233,20 @@ export class TlabClient {
 
   /** BERT pre-training masking (15 %, 80/10/10) for a seed, with predictions and loss. */
   pretrainDemo(key, text, seed, topK = 5) {
+    try {
+      wholeNumber('top-k', topK);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.request({ op: 'pretrainDemo', key, text, seed, topK });
   }
 
-  fill(key, text, topK) {
+  fill(key, text, topK = 5) {
+    try {
+      wholeNumber('top-k', topK);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.request({ op: 'fill', key, text, topK });
   }
 
@@ -95,11 +270,21 @@ export function sharedClient() {
   return shared;
 }
 
-/** "google-bert/bert-base-uncased" → its Hugging Face file prefix; full URLs pass through. */
+/** "google-bert/bert-base-uncased" → its Hugging Face file prefix; full URLs pass through.
+ * Throws an Error in words for anything else. */
 export function modelPrefix(input, base = location.href) {
-  const s = input.trim();
+  const s = String(input ?? '').trim();
   if (/^[\w.-]+\/[\w.-]+$/.test(s)) return `https://huggingface.co/${s}/resolve/main`;
-  return new URL(s.replace(/\/+$/, ''), base).href;
+  let url;
+  try {
+    url = new URL(s.replace(/\/+$/, ''), base);
+  } catch {
+    throw new Error(`"${s}" is not a model name (like google-bert/bert-base-uncased) or a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`"${s}" is not an http(s) address; models load from https://… or from this site`);
+  }
+  return url.href;
 }
 
 /** The default fill-mask model that tools/setup.sh prepares, as served next to the page. */

@@ -5,7 +5,10 @@
 import { sharedClient, DEFAULT_BERT, DEFAULT_TRANSLATE } from '../lib/client.js';
 import { getLang, tr } from './i18n.js';
 
-const loads = new Map(); // model key → Promise<info>
+// model key → {generation, promise: Promise<info>}. A load belongs to the worker it ran on
+// (client.generation): after a crash the client starts a fresh worker, and an entry of the
+// dead one must not stand for a model that is no longer there.
+const loads = new Map();
 
 /** The model a widget names: model="bert" | "translate", direction="en-pt" | "pt-en",
  * or src="URL prefix" (with shortlist="" for Bergamot directories). */
@@ -13,7 +16,14 @@ export function modelSpec(el) {
   const src = el.getAttribute('src');
   const kind = (el.getAttribute('model') ?? el.defaultModel ?? 'bert') === 'bert' ? 'bert' : 'translate';
   if (src) {
-    const url = new URL(src, document.baseURI).href;
+    let url;
+    try {
+      url = new URL(src, document.baseURI);
+    } catch {
+      throw new Error(`src="${src}" is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`src="${src}" is not an http(s) address`);
+    url = url.href;
     return { kind, key: `${kind}:${url}`, url, shortlist: el.hasAttribute('shortlist') };
   }
   if (kind === 'bert') return { kind, ...DEFAULT_BERT };
@@ -22,17 +32,18 @@ export function modelSpec(el) {
 }
 
 export function ensureModel(spec, onProgress) {
-  if (!loads.has(spec.key)) {
-    const client = sharedClient();
-    const source = { url: spec.url, shortlist: spec.shortlist };
-    const p =
-      spec.kind === 'bert'
-        ? client.loadBert(spec.key, source, onProgress)
-        : client.loadTranslate(spec.key, source, onProgress);
-    p.catch(() => loads.delete(spec.key));
-    loads.set(spec.key, p);
-  }
-  return loads.get(spec.key);
+  const client = sharedClient();
+  const cached = loads.get(spec.key);
+  if (cached && cached.generation === client.generation) return cached.promise;
+  const source = { url: spec.url, shortlist: spec.shortlist };
+  const promise =
+    spec.kind === 'bert'
+      ? client.loadBert(spec.key, source, onProgress)
+      : client.loadTranslate(spec.key, source, onProgress);
+  const entry = { generation: client.generation, promise };
+  promise.catch(() => loads.get(spec.key) === entry && loads.delete(spec.key));
+  loads.set(spec.key, entry);
+  return promise;
 }
 
 export function h(tag, props = {}, ...children) {
@@ -43,6 +54,8 @@ export function h(tag, props = {}, ...children) {
     else if (k === 'text') el.textContent = v;
     else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
     else if (k === 'dataset') Object.assign(el.dataset, v);
+    // Through CSSOM, not a style attribute: the pages' CSP refuses inline style attributes.
+    else if (k === 'style') el.style.cssText = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
   for (const c of children.flat()) if (c != null) el.append(c);
@@ -53,8 +66,12 @@ export function h(tag, props = {}, ...children) {
 export const fmt = (x, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
 export class TlabWidget extends HTMLElement {
+  /** The documented attributes (hugo/README.md); each widget class adds its own. embed.html
+   * copies only these from its query string, and the element redraws when one changes. */
+  static attributes = ['text', 'lang', 'src', 'shortlist'];
+
   static get observedAttributes() {
-    return ['text', 'reference', 'layer', 'head', 'beam', 'direction', 'lang', 'seed', 'top-k', 'model', 'src'];
+    return this.attributes;
   }
 
   get lang2() {
@@ -166,18 +183,36 @@ export class TlabWidget extends HTMLElement {
   }
 }
 
-/** Mean over heads: `[head][q][k]` → `[q][k]` (drawing only; rows of a mean of
- * distributions still sum to 1). */
-export function headMean(heads) {
-  return heads[0].map((row, q) => row.map((_, k) => heads.reduce((s, hd) => s + hd[q][k], 0) / heads.length));
+/** The most tokens an attention view draws on each axis, and the most heads its picker
+ * lists. A 505-token text makes 255 025 cells per map; DOM nodes that many (times 384 heads
+ * of choices) crashed the renderer. Views say in words when they cut. */
+export const MAX_TOKENS = 128;
+export const MAX_HEADS = 64;
+
+/** Mean over heads of the top-left n × n: `[head][q][k]` → `[q][k]` (drawing only; rows of
+ * a mean of distributions still sum to 1). */
+export function headMean(heads, n = MAX_TOKENS) {
+  const rows = Math.min(n, heads[0].length);
+  return Array.from({ length: rows }, (_, q) => {
+    const cols = Math.min(n, heads[0][q].length);
+    return Array.from({ length: cols }, (_, k) => heads.reduce((s, hd) => s + hd[q][k], 0) / heads.length);
+  });
 }
 
 /**
  * A heatmap grid: rows × cols, values in [0, 1]. Cells carry data-q/data-k/data-v; blank
  * cells (value null) carry data-blank. Row labels are buttons: focusing or hovering one
- * highlights its row; hovering a cell shows its value in the readout.
+ * highlights its row; hovering a cell shows its value in the readout. At most MAX_TOKENS
+ * rows and columns are drawn; a cut map says so (class tl-capped).
  */
-export function heatmap(widget, { rows, cols, values, caption, hue = 220 }) {
+export function heatmap(widget, { rows: allRows, cols: allCols, values: allValues, caption, hue = 220 }) {
+  const rows = allRows.slice(0, MAX_TOKENS);
+  const cols = allCols.slice(0, MAX_TOKENS);
+  const values = allValues.slice(0, rows.length).map((row) => row.slice(0, cols.length));
+  const capped =
+    rows.length < allRows.length || cols.length < allCols.length
+      ? h('p', { class: 'tl-note tl-capped', text: widget.t('capped', rows.length, allRows.length, cols.length, allCols.length) })
+      : null;
   const readout = h('p', { class: 'tl-readout', 'aria-live': 'polite' }, '\u00a0');
   const grid = h('div', {
     class: 'tl-heat',
@@ -223,16 +258,19 @@ export function heatmap(widget, { rows, cols, values, caption, hue = 220 }) {
       grid.append(cell);
     });
   });
-  return h('figure', { class: 'tl-figure' }, h('figcaption', { text: caption }), h('div', { class: 'tl-scroll' }, grid), readout);
+  return h('figure', { class: 'tl-figure' }, h('figcaption', { text: caption }), capped, h('div', { class: 'tl-scroll' }, grid), readout);
 }
 
-/** Layer and head pickers (head "avg" = mean of heads), as attributes of `widget`. */
+/** Layer and head pickers (head "avg" = mean of heads), as attributes of `widget`. The head
+ * menu lists at most MAX_HEADS heads (and the chosen one); the views say so. */
 export function layerHeadControls(widget, nLayers, nHeads) {
   const layer = Math.min(Math.max(widget.num('layer', 1), 1), nLayers);
   const headAttr = widget.attr('head', 'avg');
-  const head = headAttr === 'avg' ? 'avg' : Math.min(Math.max(Number(headAttr) || 1, 1), nHeads);
+  const head = headAttr === 'avg' ? 'avg' : Math.min(Math.max(Math.trunc(Number(headAttr)) || 1, 1), nHeads);
   const layers = Array.from({ length: nLayers }, (_, i) => [i + 1, String(i + 1)]);
-  const heads = [['avg', widget.t('average')], ...Array.from({ length: nHeads }, (_, i) => [i + 1, String(i + 1)])];
+  const listed = Math.min(nHeads, MAX_HEADS);
+  const heads = [['avg', widget.t('average')], ...Array.from({ length: listed }, (_, i) => [i + 1, String(i + 1)])];
+  if (head !== 'avg' && head > listed) heads.push([head, String(head)]);
   return {
     layer,
     head,
@@ -241,6 +279,7 @@ export function layerHeadControls(widget, nLayers, nHeads) {
       { class: 'tl-controls' },
       widget.select('layer', 'layer', layers, layer),
       widget.select('head', 'head', heads, head),
+      nHeads > listed ? h('span', { class: 'tl-muted tl-heads-capped', text: widget.t('headsCapped', listed, nHeads) }) : null,
     ),
   };
 }

@@ -56,6 +56,10 @@ const TEXT = {
     lang: 'Language',
     sees: 'sees',
     target: 'target',
+    capped: (r, R, c, C) =>
+      `Drawn: the first ${r} of ${R} rows and the first ${c} of ${C} columns — a larger map would stall the page. Rows cut short need not sum to 1.`,
+    headsCapped: (m, n) => `The head menu lists heads 1–${m} of ${n}; the average is over all ${n}.`,
+    ignored: (names, widget, allowed) => `Ignored: ${names} — not attributes of ${widget} (it takes ${allowed}; see hugo/README.md).`,
   },
   zh: {
     loading: '正在加载模型…',
@@ -110,6 +114,9 @@ const TEXT = {
     lang: '语言',
     sees: '看到',
     target: '目标',
+    capped: (r, R, c, C) => `只绘制了前 ${r} 行（共 ${R} 行）和前 ${c} 列（共 ${C} 列）——更大的图会让页面卡住。被截断的行之和不一定为 1。`,
+    headsCapped: (m, n) => `注意力头菜单只列出第 1–${m} 个头（共 ${n} 个）；平均值按全部 ${n} 个头计算。`,
+    ignored: (names, widget, allowed) => `已忽略：${names}——它们不是 ${widget} 的属性（它接受 ${allowed}；见 hugo/README.md）。`,
   },
 };
 

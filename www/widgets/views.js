@@ -1,11 +1,14 @@
 // The lecture's views as custom elements. Every number drawn comes from the wasm model in
-// the worker; this file only lays it out. Attributes are documented in hugo/README.md.
-import { TlabWidget, h, fmt, heatmap, headMean, layerHeadControls } from './base.js';
+// the worker; this file only lays it out. Attributes are documented in hugo/README.md; each
+// class lists them in its static `attributes` (embed.html copies only those).
+import { TlabWidget, h, fmt, heatmap, headMean, layerHeadControls, MAX_TOKENS } from './base.js';
 
 const dirAttr = (el) => el.getAttribute('direction') ?? 'en-pt';
 
 /** <tokenizer-view model="bert|translate" text="…" [direction] [src]> */
 class TokenizerView extends TlabWidget {
+  static attributes = [...TlabWidget.attributes, 'model', 'direction'];
+
   async load(spec, client) {
     return client.tokenize(spec.key, this.attr('text', ''));
   }
@@ -35,6 +38,8 @@ class TokenizerView extends TlabWidget {
 
 /** <attention-map model="bert|translate" text="…" layer="1" head="avg|1…"> (encoder self-attention) */
 class AttentionMap extends TlabWidget {
+  static attributes = [...TlabWidget.attributes, 'model', 'direction', 'layer', 'head'];
+
   async load(spec, client) {
     const text = this.attr('text', '');
     return spec.kind === 'bert' ? client.attentions(spec.key, text) : client.encoderAttentions(spec.key, text);
@@ -70,6 +75,8 @@ async function forcedWithAttention(el, spec, client) {
 /** <masked-self-attention text="…" [reference] [direction|src] [layer] [head]>: steps through
  * the target; row i shows what position i attends to; the future is blank. */
 class MaskedSelfAttention extends TlabWidget {
+  static attributes = [...TlabWidget.attributes, 'reference', 'direction', 'layer', 'head'];
+
   get defaultModel() {
     return 'translate';
   }
@@ -93,15 +100,16 @@ class MaskedSelfAttention extends TlabWidget {
     let values;
     let controls = null;
     let caption;
+    const drawn = d.target_tokens.slice(0, MAX_TOKENS); // what the heatmap draws
     if (ssru) {
       // No attention exists in this decoder: draw the mask itself (1 = may attend).
-      values = d.target_tokens.map((_, q) => d.target_tokens.map((_, k) => (q < step && k <= q ? 1 : null)));
+      values = drawn.map((_, q) => drawn.map((_, k) => (q < step && k <= q ? 1 : null)));
       caption = this.t('ssru');
     } else {
       const lh = layerHeadControls(this, d.self_attentions[0].length, d.self_attentions[0][0].length);
       controls = lh.controls;
-      values = d.target_tokens.map((_, q) =>
-        d.target_tokens.map((_, k) => {
+      values = drawn.map((_, q) =>
+        drawn.map((_, k) => {
           if (q >= step || k > q) return null;
           const heads = d.self_attentions[q][lh.layer - 1];
           return lh.head === 'avg' ? heads.reduce((s, hd) => s + hd[k], 0) / heads.length : heads[lh.head - 1][k];
@@ -126,6 +134,8 @@ class MaskedSelfAttention extends TlabWidget {
 
 /** <cross-attention text="…" [reference] [direction|src] [layer] [head]> */
 class CrossAttention extends TlabWidget {
+  static attributes = [...TlabWidget.attributes, 'reference', 'direction', 'layer', 'head'];
+
   get defaultModel() {
     return 'translate';
   }
@@ -135,9 +145,13 @@ class CrossAttention extends TlabWidget {
   render(d) {
     const nLayers = d.cross_attentions[0].length;
     const { layer, head, controls } = layerHeadControls(this, nLayers, d.cross_attentions[0][0].length);
-    const values = d.cross_attentions.map((layers) => {
+    // Only what the heatmap draws (MAX_TOKENS per axis) is averaged.
+    const values = d.cross_attentions.slice(0, MAX_TOKENS).map((layers) => {
       const heads = layers[layer - 1];
-      return head === 'avg' ? heads[0].map((_, k) => heads.reduce((s, hd) => s + hd[k], 0) / heads.length) : heads[head - 1];
+      const n = Math.min(MAX_TOKENS, heads[0].length);
+      return head === 'avg'
+        ? Array.from({ length: n }, (_, k) => heads.reduce((s, hd) => s + hd[k], 0) / heads.length)
+        : heads[head - 1].slice(0, n);
     });
     return [
       this.input('text', 'source'),
@@ -150,6 +164,8 @@ class CrossAttention extends TlabWidget {
 
 /** <seq2seq-translate text="…" beam="1…8" [alpha] [direction|src]> */
 class Seq2SeqTranslate extends TlabWidget {
+  static attributes = [...TlabWidget.attributes, 'beam', 'alpha', 'direction'];
+
   get defaultModel() {
     return 'translate';
   }
@@ -177,6 +193,8 @@ class Seq2SeqTranslate extends TlabWidget {
 
 /** <bert-fill-mask text="… [MASK] …" top-k="5" [src]> */
 class BertFillMask extends TlabWidget {
+  static attributes = [...TlabWidget.attributes, 'top-k'];
+
   async load(spec, client) {
     return client.fill(spec.key, this.attr('text', ''), this.num('top-k', 5));
   }
@@ -219,6 +237,8 @@ function bars(items, chosen) {
 /** <decoding-steps text="…" beam="4" [top-k="5"] [direction|src]>: greedy and beam search
  * side by side, step by step, with the beam tree. */
 class DecodingSteps extends TlabWidget {
+  static attributes = [...TlabWidget.attributes, 'beam', 'top-k', 'direction'];
+
   get defaultModel() {
     return 'translate';
   }
@@ -379,6 +399,8 @@ function beamTree(out, upto) {
 
 /** <teacher-forcing text="…" reference="…" [direction|src]> */
 class TeacherForcing extends TlabWidget {
+  static attributes = [...TlabWidget.attributes, 'reference', 'direction'];
+
   get defaultModel() {
     return 'translate';
   }
@@ -422,6 +444,8 @@ class TeacherForcing extends TlabWidget {
 
 /** <bert-pretraining text="…" seed="1" [top-k="5"] [src]> */
 class BertPretraining extends TlabWidget {
+  static attributes = [...TlabWidget.attributes, 'seed', 'top-k'];
+
   async load(spec, client) {
     return client.pretrainDemo(spec.key, this.attr('text', ''), this.num('seed', 1), this.num('top-k', 5));
   }

@@ -143,7 +143,7 @@ fn convert_marian(
         .map_err(|e| e.to_string())?;
     let tok_bytes = read(tokenizer)?;
     let tok: serde_json::Value =
-        serde_json::from_slice(&tok_bytes).map_err(|e| format!("tokenizer.json: {e}"))?;
+        tlab_tasks::tlab_models::json::parse("tokenizer.json", &tok_bytes)?;
     let eos = tok["added_tokens"]
         .as_array()
         .into_iter()
@@ -158,7 +158,8 @@ fn convert_marian(
                 .map(|i| i as u64)
         })
         .ok_or("tokenizer.json has no </s> token")?;
-    let (config, weights) = marian.convert(eos as u32).map_err(|e| e.to_string())?;
+    let eos = u32::try_from(eos).map_err(|_| format!("tokenizer.json: </s> has id {eos}"))?;
+    let (config, weights) = marian.convert(eos).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let write = |name: &str, bytes: &[u8]| {
         std::fs::write(out.join(name), bytes)

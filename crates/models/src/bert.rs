@@ -38,7 +38,7 @@ use burn::tensor::activation;
 use serde::Deserialize;
 
 use crate::attention::{AttentionMask, MultiHeadAttention};
-use crate::weights::{Checkpoint, LoadError};
+use crate::weights::{Checkpoint, LoadError, check_dim, check_eps};
 
 /// `config.json` of a Hugging Face BERT checkpoint (field names as Hugging Face writes them).
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -103,7 +103,7 @@ impl HiddenAct {
 impl BertConfig {
     pub fn from_json(bytes: &[u8]) -> Result<Self, LoadError> {
         let config: Self =
-            serde_json::from_slice(bytes).map_err(|e| LoadError::Config(e.to_string()))?;
+            crate::json::parse("config.json", bytes).map_err(LoadError::ConfigFile)?;
         config.validate()?;
         Ok(config)
     }
@@ -124,12 +124,18 @@ impl BertConfig {
                 self.position_embedding_type
             ));
         }
-        if self.vocab_size == 0 || self.max_position_embeddings == 0 || self.type_vocab_size == 0 {
-            return bad(
-                "vocab_size, max_position_embeddings and type_vocab_size must be > 0".into(),
-            );
+        for (field, value) in [
+            ("vocab_size", self.vocab_size),
+            ("hidden_size", self.hidden_size),
+            ("num_hidden_layers", self.num_hidden_layers),
+            ("num_attention_heads", self.num_attention_heads),
+            ("intermediate_size", self.intermediate_size),
+            ("max_position_embeddings", self.max_position_embeddings),
+            ("type_vocab_size", self.type_vocab_size),
+        ] {
+            check_dim(field, value)?;
         }
-        Ok(())
+        check_eps("layer_norm_eps", self.layer_norm_eps)
     }
 }
 
@@ -361,6 +367,11 @@ impl BertModel {
                 })
             })
             .collect::<Result<Vec<_>, LoadError>>()?;
+        ckpt.check_layer_count(
+            &format!("{p}encoder.layer."),
+            "num_hidden_layers",
+            c.num_hidden_layers,
+        )?;
         Ok((BertModel { embeddings, layers }, p))
     }
 }

@@ -5,6 +5,7 @@ pub mod attention;
 pub mod bert;
 pub mod bert_heads;
 pub mod decoding;
+pub mod json;
 pub mod marian_bin;
 pub mod seq2seq;
 pub mod weights;

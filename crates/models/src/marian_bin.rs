@@ -163,7 +163,10 @@ impl MarianModel {
             .iter()
             .zip(&names)
             .map(|(h, name)| {
-                let raw = c.take(h.shape_len * 4, "item shapes")?;
+                let n = h.shape_len.checked_mul(4).ok_or_else(|| {
+                    MarianError::Format("a shape length overflows the address space".into())
+                })?;
+                let raw = c.take(n, "item shapes")?;
                 raw.chunks_exact(4)
                     .map(|d| {
                         let v = i32::from_le_bytes([d[0], d[1], d[2], d[3]]);
@@ -195,10 +198,12 @@ impl MarianModel {
                 .iter()
                 .try_fold(1usize, |a, &d| a.checked_mul(d))
                 .ok_or_else(|| bad("shape overflows".into()))?;
+            // Every size below comes from the file: checked arithmetic, never a wrap.
+            let sized = |n: Option<usize>| n.ok_or_else(|| bad("size overflows".into()));
             let tensor_data = match h.ty {
                 TYPE_FLOAT32 => {
                     let bytes = data
-                        .get(..numel * 4)
+                        .get(..sized(numel.checked_mul(4))?)
                         .ok_or_else(|| bad(format!("{} bytes for {numel} floats", data.len())))?;
                     MarianData::F32(
                         bytes
@@ -208,7 +213,7 @@ impl MarianModel {
                     )
                 }
                 TYPE_INTGEMM8 => {
-                    let body = data.get(..numel + 4).ok_or_else(|| {
+                    let body = data.get(..sized(numel.checked_add(4))?).ok_or_else(|| {
                         bad(format!(
                             "{} bytes for {numel} int8 + multiplier",
                             data.len()

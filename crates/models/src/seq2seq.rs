@@ -44,7 +44,7 @@ use burn::tensor::activation;
 use serde::{Deserialize, Serialize};
 
 use crate::attention::{AttentionMask, MultiHeadAttention};
-use crate::weights::{Checkpoint, LoadError};
+use crate::weights::{Checkpoint, LoadError, check_dim, check_eps, check_token};
 
 /// `config.json`: Hugging Face `MarianConfig` field names, plus the few fields that
 /// Bergamot models need (their defaults are Hugging Face Marian's behaviour).
@@ -133,25 +133,47 @@ pub enum PositionTimescales {
 
 impl Seq2SeqConfig {
     pub fn from_json(bytes: &[u8]) -> Result<Self, LoadError> {
-        let c: Self =
-            serde_json::from_slice(bytes).map_err(|e| LoadError::Config(e.to_string()))?;
+        let c: Self = crate::json::parse("config.json", bytes).map_err(LoadError::ConfigFile)?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Every size, id and constant the model will index or divide by, checked once here so
+    /// that nothing a config.json says reaches a tensor index or an allocation unchecked.
+    fn validate(&self) -> Result<(), LoadError> {
+        let c = self;
+        for (field, value) in [
+            ("vocab_size", c.vocab_size),
+            ("d_model", c.d_model),
+            ("encoder_layers", c.encoder_layers),
+            ("decoder_layers", c.decoder_layers),
+            ("encoder_attention_heads", c.encoder_attention_heads),
+            ("decoder_attention_heads", c.decoder_attention_heads),
+            ("encoder_ffn_dim", c.encoder_ffn_dim),
+            ("decoder_ffn_dim", c.decoder_ffn_dim),
+            ("max_position_embeddings", c.max_position_embeddings),
+        ] {
+            check_dim(field, value)?;
+        }
         for (heads, what) in [
             (c.encoder_attention_heads, "encoder_attention_heads"),
             (c.decoder_attention_heads, "decoder_attention_heads"),
         ] {
-            if heads == 0 || !c.d_model.is_multiple_of(heads) {
+            if !c.d_model.is_multiple_of(heads) {
                 return Err(LoadError::Config(format!(
                     "d_model {} is not divisible by {what} {heads}",
                     c.d_model
                 )));
             }
         }
-        if c.eos_token_id as usize >= c.vocab_size {
-            return Err(LoadError::Config(
-                "eos_token_id is outside the vocabulary".into(),
-            ));
+        check_token("eos_token_id", c.eos_token_id, c.vocab_size)?;
+        if let Some(id) = c.pad_token_id {
+            check_token("pad_token_id", id, c.vocab_size)?;
         }
-        Ok(c)
+        if let Some(id) = c.decoder_start_token_id {
+            check_token("decoder_start_token_id", id, c.vocab_size)?;
+        }
+        check_eps("layer_norm_eps", c.layer_norm_eps)
     }
 }
 
@@ -548,6 +570,8 @@ impl Seq2Seq {
                 })
             })
             .collect::<Result<Vec<_>, LoadError>>()?;
+        ckpt.check_layer_count("model.encoder.layers.", "encoder_layers", c.encoder_layers)?;
+        ckpt.check_layer_count("model.decoder.layers.", "decoder_layers", c.decoder_layers)?;
         Ok(Self {
             shared,
             final_logits_bias: Param::from_tensor(final_logits_bias),

@@ -8,6 +8,9 @@
 //! tied decoder must mean "tied" while any other missing key is an error. Those rules
 //! live in each model's loader; this file only serves tensors by name.
 
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
 use burn::module::Param;
 use burn::nn::{Embedding, LayerNorm, LayerNormConfig, Linear};
 use burn::prelude::*;
@@ -18,6 +21,9 @@ use safetensors::{Dtype, SafeTensors};
 pub enum LoadError {
     #[error("config.json is not valid: {0}")]
     Config(String),
+    /// config.json could not be read as JSON at all (the message names the file).
+    #[error("{0}")]
+    ConfigFile(String),
     #[error("the weights file is not a valid safetensors file: {0}")]
     Format(String),
     #[error(
@@ -34,12 +40,30 @@ pub enum LoadError {
         "tensor `{name}` has dtype {dtype}, which this loader does not read (use f32, f16 or bf16)"
     )]
     Dtype { name: String, dtype: String },
+    #[error(
+        "tensor `{name}` contains {what} values: the weights file is damaged or was saved from a \
+         diverged training run"
+    )]
+    NonFinite { name: String, what: &'static str },
+    #[error(
+        "config.json says {field} = {configured}, but the weights have {found} such layers \
+         (`{example}`): config.json and the weights do not belong together"
+    )]
+    LayerCount {
+        field: &'static str,
+        configured: usize,
+        found: usize,
+        example: String,
+    },
 }
 
-/// Tensors of one safetensors file, looked up by name.
+/// Tensors of one safetensors file, looked up by name. It remembers which tensors a loader
+/// read, so that weights the config leaves out (more layers than it names, a head the model
+/// does not have) are reported instead of silently ignored.
 pub struct Checkpoint<'a> {
     st: SafeTensors<'a>,
     device: Device,
+    used: RefCell<BTreeSet<String>>,
 }
 
 impl<'a> Checkpoint<'a> {
@@ -48,7 +72,52 @@ impl<'a> Checkpoint<'a> {
         Ok(Self {
             st,
             device: device.clone(),
+            used: RefCell::default(),
         })
+    }
+
+    /// Names of the tensors no loader has read so far, sorted.
+    pub fn unused(&self) -> Vec<String> {
+        let used = self.used.borrow();
+        let mut names: Vec<String> = self
+            .st
+            .names()
+            .into_iter()
+            .filter(|n| !used.contains(*n))
+            .map(String::from)
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Fails when the weights hold more numbered layers under `prefix` (`"bert.encoder.layer."`)
+    /// than `field` in config.json says: the model would silently skip the extra layers and
+    /// print garbage. (Fewer layers than configured fail as a missing tensor.)
+    pub fn check_layer_count(
+        &self,
+        prefix: &str,
+        field: &'static str,
+        configured: usize,
+    ) -> Result<(), LoadError> {
+        let deepest = self
+            .st
+            .names()
+            .into_iter()
+            .filter_map(|n| {
+                let rest = n.strip_prefix(prefix)?;
+                let index: usize = rest.split('.').next()?.parse().ok()?;
+                Some((index, n))
+            })
+            .max_by_key(|(i, _)| *i);
+        match deepest {
+            Some((i, name)) if i >= configured => Err(LoadError::LayerCount {
+                field,
+                configured,
+                found: i.saturating_add(1),
+                example: name.to_string(),
+            }),
+            _ => Ok(()),
+        }
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -74,6 +143,7 @@ impl<'a> Checkpoint<'a> {
             .st
             .tensor(name)
             .map_err(|_| LoadError::Missing(name.to_string()))?;
+        self.used.borrow_mut().insert(name.to_string());
         if view.shape() != expected {
             return Err(LoadError::Shape {
                 name: name.to_string(),
@@ -83,7 +153,7 @@ impl<'a> Checkpoint<'a> {
         }
         let bytes = view.data();
         let halves = |f: fn([u8; 2]) -> f32| bytes.chunks_exact(2).map(move |c| f([c[0], c[1]]));
-        let values = match view.dtype() {
+        let values: Vec<f32> = match view.dtype() {
             Dtype::F32 => bytes
                 .chunks_exact(4)
                 .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
@@ -94,6 +164,12 @@ impl<'a> Checkpoint<'a> {
             // (a Marian convention kept by our converter): value = q · (1/qm).
             Dtype::I8 => {
                 let qm = self.values(&format!("{name}.quant_mult"), &[1])?[0];
+                if qm == 0.0 {
+                    return Err(LoadError::NonFinite {
+                        name: format!("{name}.quant_mult"),
+                        what: "zero (a quantisation multiplier divides, so it yields infinite)",
+                    });
+                }
                 let scale = 1.0 / qm;
                 bytes.iter().map(|&b| b as i8 as f32 * scale).collect()
             }
@@ -104,6 +180,12 @@ impl<'a> Checkpoint<'a> {
                 });
             }
         };
+        if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
+            return Err(LoadError::NonFinite {
+                name: name.to_string(),
+                what: if bad.is_nan() { "NaN" } else { "infinite" },
+            });
+        }
         Ok(values)
     }
 
@@ -169,6 +251,42 @@ impl<'a> Checkpoint<'a> {
     pub fn device(&self) -> &Device {
         &self.device
     }
+}
+
+/// The largest size any one config dimension may have (vocabulary, width, layers,
+/// positions). Real checkpoints stay far below it; a larger number is a damaged or hostile
+/// file, refused before it can reach an allocation or an index.
+pub const MAX_DIM: usize = 1 << 24;
+
+/// Checks a size field of config.json: at least 1 and at most [`MAX_DIM`].
+pub fn check_dim(field: &str, value: usize) -> Result<(), LoadError> {
+    if value == 0 || value > MAX_DIM {
+        return Err(LoadError::Config(format!(
+            "{field} is {value}; it must be between 1 and {MAX_DIM}"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a token id field of config.json against the vocabulary.
+pub fn check_token(field: &str, id: u32, vocab_size: usize) -> Result<(), LoadError> {
+    if id as usize >= vocab_size {
+        return Err(LoadError::Config(format!(
+            "{field} is {id}, outside the vocabulary of {vocab_size} tokens"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks `layer_norm_eps`: LayerNorm divides by √(variance + eps), so eps must be a
+/// positive finite number (a negative one gives NaN on every near-constant vector).
+pub fn check_eps(field: &str, eps: f64) -> Result<(), LoadError> {
+    if !(eps.is_finite() && eps > 0.0 && eps < 1.0) {
+        return Err(LoadError::Config(format!(
+            "{field} is {eps}; it must be a small positive number such as 1e-12"
+        )));
+    }
+    Ok(())
 }
 
 /// Row-major `[rows, cols]` → `[cols, rows]`.

@@ -30,8 +30,18 @@ pub struct FillMask {
     special_ids: Vec<u32>,
     /// Sequence classifiers named in config.json's `classifier_heads` (see `heads.rs`).
     heads: Option<SequenceHeads>,
+    /// Tensors of the weights file this model does not read (shown as a warning).
+    unused_tensors: Vec<String>,
     device: Device,
 }
+
+/// Tensors a `BertForMaskedLM` leaves unread on purpose: the pooler and next-sentence head
+/// of `BertForPreTraining` checkpoints, and a buffer older exports save.
+const IGNORED_TENSORS: &[&str] = &[
+    "pooler.",
+    "cls.seq_relationship.",
+    "embeddings.position_ids",
+];
 
 /// `tlab fill-mask --json` and the page print this.
 #[derive(Debug, Clone, Serialize)]
@@ -87,6 +97,8 @@ pub struct ModelInfo {
     pub parameters: usize,
     /// Names of the sequence classifiers `classify` runs (empty for most checkpoints).
     pub classifiers: Vec<String>,
+    /// Things the page should tell the user about the files (e.g. tensors left unread).
+    pub warnings: Vec<String>,
 }
 
 struct Encoded {
@@ -107,15 +119,7 @@ impl FillMask {
     ) -> Result<Self, TaskError> {
         let head_specs = crate::heads::parse_specs(config)?;
         let config = BertConfig::from_json(config)?;
-        let mut tokenizer = Tokenizer::from_bytes(tokenizer)
-            .map_err(|e| TaskError::Tokenizer(format!("tokenizer.json could not be read: {e}")))?;
-        // Some tokenizer.json files (sentence-transformers exports) pad every input to a fixed
-        // length and truncate silently. One sentence needs neither: padding would be attended
-        // to without a mask, and a too-long text should be an error, not a cut.
-        tokenizer.with_padding(None);
-        tokenizer
-            .with_truncation(None)
-            .map_err(|e| TaskError::Tokenizer(format!("tokenizer.json: {e}")))?;
+        let tokenizer = crate::tokenizer::load(tokenizer)?;
         let mask_token = find_mask_token(&tokenizer, tokenizer_config)?;
         let mask_id = tokenizer.token_to_id(&mask_token).ok_or_else(|| {
             TaskError::Tokenizer(format!(
@@ -129,17 +133,14 @@ impl FillMask {
                 config.vocab_size
             )));
         }
-        let special_ids = tokenizer
-            .get_added_tokens_decoder()
-            .into_iter()
-            .filter(|(_, t)| t.special)
-            .map(|(id, _)| id)
-            .collect();
+        let special_ids = crate::tokenizer::special_ids(&tokenizer);
         let device = tlab_models::device();
         let ckpt = Checkpoint::from_bytes(weights, &device)?;
         let model = BertForMaskedLM::load(&config, &ckpt)?;
         let heads = SequenceHeads::load(&head_specs, &ckpt, config.hidden_size)?;
+        let unused_tensors = crate::unused_tensors(&ckpt, IGNORED_TENSORS);
         Ok(Self {
+            unused_tensors,
             model,
             config,
             tokenizer,
@@ -184,6 +185,9 @@ impl FillMask {
                 .heads
                 .as_ref()
                 .map_or_else(Vec::new, SequenceHeads::names),
+            warnings: crate::unused_warning(&self.unused_tensors)
+                .into_iter()
+                .collect(),
         }
     }
 
@@ -208,16 +212,7 @@ impl FillMask {
                 self.config.max_position_embeddings
             )));
         }
-        if let Some(bad) = ids
-            .iter()
-            .find(|&&id| id as usize >= self.config.vocab_size)
-        {
-            return Err(TaskError::Tokenizer(format!(
-                "token id {bad} is outside the model's vocabulary ({}): \
-                 tokenizer.json and the weights do not belong together",
-                self.config.vocab_size
-            )));
-        }
+        crate::tokenizer::check_ids(&ids, self.config.vocab_size)?;
         let mask_positions: Vec<usize> =
             (0..ids.len()).filter(|&i| ids[i] == self.mask_id).collect();
         if require_mask && mask_positions.is_empty() {
@@ -235,10 +230,12 @@ impl FillMask {
     }
 
     /// People type `[mask]` or `[Mask]`; the tokenizer matches its special token exactly.
+    /// ASCII case folding only: full Unicode lower-casing changes byte lengths (`İ` → `i̇`),
+    /// which would shift every offset after it.
     fn normalise_mask_spelling(&self, text: &str) -> String {
-        let lower_mask = self.mask_token.to_lowercase();
-        let lower = text.to_lowercase();
-        if lower.len() != text.len() || !lower.contains(&lower_mask) {
+        let lower_mask = self.mask_token.to_ascii_lowercase();
+        let lower = text.to_ascii_lowercase();
+        if !lower.contains(&lower_mask) {
             return text.to_string();
         }
         let mut out = String::with_capacity(text.len());
@@ -282,6 +279,9 @@ impl FillMask {
             .into_data()
             .try_into_vec_as::<f32>()
             .map_err(data_err)?;
+        if values.iter().any(|v| !v.is_finite()) {
+            return Err(crate::non_finite_error());
+        }
         let indices = indices
             .into_data()
             .try_into_vec_as::<i64>()
@@ -346,11 +346,16 @@ impl FillMask {
     /// Attention probabilities of every layer and head (masks not required).
     pub fn attentions(&self, text: &str) -> Result<Attentions, TaskError> {
         let enc = self.encode(&self.normalise_mask_spelling(text), false)?;
+        let n = enc.ids.len();
+        crate::inspect::check_attention_size(
+            self.config.num_hidden_layers * self.config.num_attention_heads,
+            n,
+            n,
+        )?;
         let out = self
             .model
             .bert
             .forward(self.ids_tensor(&enc.ids), None, None, true);
-        let n = enc.ids.len();
         let layers = out
             .attentions
             .into_iter()

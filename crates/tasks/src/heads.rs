@@ -75,8 +75,14 @@ fn config_err(message: String) -> TaskError {
 
 /// The `classifier_heads` of `config.json` (empty when absent), checked.
 pub fn parse_specs(config: &[u8]) -> Result<Vec<HeadSpec>, TaskError> {
-    let parsed: HeadsConfig =
-        serde_json::from_slice(config).map_err(|e| config_err(format!("classifier_heads: {e}")))?;
+    let parsed: HeadsConfig = tlab_models::json::parse("config.json", config).map_err(|e| {
+        // A data error here can only come from the one field this struct reads.
+        let e = match e.strip_prefix("config.json: ") {
+            Some(rest) => format!("config.json: classifier_heads: {rest}"),
+            None => e,
+        };
+        TaskError::Load(LoadError::ConfigFile(e))
+    })?;
     for spec in &parsed.classifier_heads {
         if spec.input != "pooler_output" {
             return Err(config_err(format!(

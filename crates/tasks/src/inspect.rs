@@ -39,14 +39,26 @@ pub struct AttentionMaps {
     pub layers: Vec<Vec<Vec<Vec<f32>>>>,
 }
 
-/// Ids of the tokenizer's special added tokens (never a numeric constant).
-pub fn special_ids(tokenizer: &Tokenizer) -> Vec<u32> {
-    tokenizer
-        .get_added_tokens_decoder()
-        .into_iter()
-        .filter(|(_, t)| t.special)
-        .map(|(id, _)| id)
-        .collect()
+/// The most attention probabilities one request may return (2²⁵ ≈ 33.5 M numbers, 134 MB as
+/// f32 and several times that as JavaScript arrays). A 12-layer, 12-head model reaches it at
+/// about 480 tokens; a 384-head model at about 100. Beyond it the request is refused in words
+/// instead of exhausting the 4 GB of a wasm32 instance.
+pub const MAX_ATTENTION_VALUES: usize = 1 << 25;
+
+/// Refuses a request whose attention maps (`maps` maps of `queries × keys`) exceed
+/// [`MAX_ATTENTION_VALUES`].
+pub fn check_attention_size(maps: usize, queries: usize, keys: usize) -> Result<(), TaskError> {
+    let total = maps.saturating_mul(queries).saturating_mul(keys);
+    if total > MAX_ATTENTION_VALUES {
+        let per_token = maps.max(1);
+        let fits = ((MAX_ATTENTION_VALUES / per_token) as f64).sqrt() as usize;
+        return Err(TaskError::Input(format!(
+            "the attention maps of this text would be {total} numbers ({maps} layer×head maps of \
+             {queries}×{keys}); the limit is {MAX_ATTENTION_VALUES}: shorten the text to about \
+             {fits} tokens"
+        )));
+    }
+    Ok(())
 }
 
 pub fn algorithm(tokenizer: &Tokenizer) -> String {

@@ -123,7 +123,26 @@ pub struct Translator {
     shortlist: Option<Shortlist>,
     /// Never generated: the pad token, as Marian checkpoints' generation configs ask.
     forbidden: Vec<u32>,
+    /// Tensors of the weights file this model does not read (shown as a warning).
+    unused_tensors: Vec<String>,
     device: Device,
+}
+
+/// Tensors a Hugging Face Marian checkpoint carries that this model does not read: copies
+/// of the shared embedding (tied), and the sinusoidal position tables (computed here).
+const IGNORED_TENSORS: &[&str] = &[
+    "model.encoder.embed_tokens.weight",
+    "model.decoder.embed_tokens.weight",
+    "lm_head.weight",
+    "embed_positions.weight",
+];
+
+/// What the page shows about a loaded translation model: its config and any warnings.
+#[derive(Debug, Clone, Serialize)]
+pub struct TranslateInfo {
+    #[serde(flatten)]
+    pub config: Seq2SeqConfig,
+    pub warnings: Vec<String>,
 }
 
 impl Translator {
@@ -134,12 +153,7 @@ impl Translator {
         shortlist: Option<&[u8]>,
     ) -> Result<Self, TaskError> {
         let config = Seq2SeqConfig::from_json(config)?;
-        let mut tokenizer = Tokenizer::from_bytes(tokenizer)
-            .map_err(|e| TaskError::Tokenizer(format!("tokenizer.json could not be read: {e}")))?;
-        tokenizer.with_padding(None);
-        tokenizer
-            .with_truncation(None)
-            .map_err(|e| TaskError::Tokenizer(format!("tokenizer.json: {e}")))?;
+        let tokenizer = crate::tokenizer::load(tokenizer)?;
         if tokenizer.get_vocab_size(true) > config.vocab_size {
             return Err(TaskError::Tokenizer(format!(
                 "tokenizer.json has {} tokens but the model only {}: they do not belong together",
@@ -147,13 +161,16 @@ impl Translator {
                 config.vocab_size
             )));
         }
-        let shortlist = shortlist
-            .map(|b| Shortlist::parse(b, config.vocab_size))
-            .transpose()?;
         let device = tlab_models::device();
         let ckpt = Checkpoint::from_bytes(weights, &device)?;
         let model = Seq2Seq::load(&config, &ckpt)?;
+        // After the weights: they have confirmed vocab_size, which sizes the shortlist's tables.
+        let shortlist = shortlist
+            .map(|b| Shortlist::parse(b, config.vocab_size))
+            .transpose()?;
+        let unused_tensors = crate::unused_tensors(&ckpt, IGNORED_TENSORS);
         Ok(Self {
+            unused_tensors,
             forbidden: config.pad_token_id.into_iter().collect(),
             model,
             tokenizer,
@@ -183,6 +200,15 @@ impl Translator {
         &self.model.config
     }
 
+    pub fn info(&self) -> TranslateInfo {
+        TranslateInfo {
+            config: self.model.config.clone(),
+            warnings: crate::unused_warning(&self.unused_tensors)
+                .into_iter()
+                .collect(),
+        }
+    }
+
     fn token_strings(&self, ids: &[u32]) -> Vec<String> {
         ids.iter()
             .map(|&id| {
@@ -203,6 +229,7 @@ impl Translator {
             .encode(text, true)
             .map_err(|e| TaskError::Tokenizer(format!("could not tokenize the text: {e}")))?;
         let mut ids = enc.get_ids().to_vec();
+        crate::tokenizer::check_ids(&ids, self.model.config.vocab_size)?;
         let eos = self.model.config.eos_token_id;
         if ids.last() != Some(&eos) {
             ids.push(eos);
@@ -223,9 +250,16 @@ impl Translator {
         self.model.encode(src, want_attentions)
     }
 
-    fn output_layer(&self, source_ids: &[u32]) -> OutputLayer {
+    fn output_layer(&self, source_ids: &[u32]) -> Result<OutputLayer, TaskError> {
         let candidates = self.shortlist.as_ref().map(|s| s.candidates(source_ids));
-        self.model.output_layer(candidates.as_deref())
+        if candidates.as_ref().is_some_and(Vec::is_empty) {
+            return Err(TaskError::Input(
+                "the shortlist offers no target word for this sentence: shortlist.bin lists \
+                 nothing for its words and no frequent words either"
+                    .into(),
+            ));
+        }
+        Ok(self.model.output_layer(candidates.as_deref()))
     }
 
     fn decode_text(&self, ids: &[u32]) -> String {
@@ -254,7 +288,7 @@ impl Translator {
         }
         let source_ids = self.encode_source(text)?;
         let memory = self.encode_tensor(&source_ids, false);
-        let out = self.output_layer(&source_ids);
+        let out = self.output_layer(&source_ids)?;
         let max_new = opts
             .max_new_tokens
             .unwrap_or_else(|| (2.5 * source_ids.len() as f32).ceil() as usize)
@@ -290,6 +324,9 @@ impl Translator {
                 }
             })
             .collect();
+        if nbest.iter().any(|h| h.log_prob.is_nan()) {
+            return Err(crate::non_finite_error());
+        }
         let best = nbest
             .first()
             .cloned()
@@ -346,8 +383,11 @@ impl Translator {
         target_ids: &[u32],
     ) -> Result<(ForcedOutput, Vec<Vec<f32>>), TaskError> {
         let memory = self.encode_tensor(source_ids, false);
-        let out = self.output_layer(source_ids);
+        let out = self.output_layer(source_ids)?;
         let (forced, rows) = decoding::teacher_forcing(&self.model, &memory, &out, target_ids);
+        if forced.iter().any(|t| t.log_prob.is_nan()) {
+            return Err(crate::non_finite_error());
+        }
         Ok(self.forced_output(source_ids, target_ids, forced, rows))
     }
 
@@ -399,7 +439,7 @@ impl Translator {
             .tokenizer
             .encode(text, true)
             .map_err(|e| TaskError::Tokenizer(format!("could not tokenize the text: {e}")))?;
-        let mut specials = crate::inspect::special_ids(&self.tokenizer);
+        let mut specials = crate::tokenizer::special_ids(&self.tokenizer);
         specials.push(self.model.config.eos_token_id);
         Ok(crate::inspect::Tokenized {
             algorithm: crate::inspect::algorithm(&self.tokenizer),
@@ -413,6 +453,12 @@ impl Translator {
         text: &str,
     ) -> Result<crate::inspect::AttentionMaps, TaskError> {
         let ids = self.encode_source(text)?;
+        let c = &self.model.config;
+        crate::inspect::check_attention_size(
+            c.encoder_layers * c.encoder_attention_heads,
+            ids.len(),
+            ids.len(),
+        )?;
         let memory = self.encode_tensor(&ids, true);
         let layers = memory
             .attentions
@@ -434,10 +480,21 @@ impl Translator {
     ) -> Result<ForcedWithAttentions, TaskError> {
         let source_ids = self.encode_source(source)?;
         let target_ids = self.encode_target(reference)?;
+        let c = &self.model.config;
+        let maps = c.decoder_layers * c.decoder_attention_heads;
+        // Cross-attention: every target position over the source; self-attention: over the prefix.
+        crate::inspect::check_attention_size(
+            maps,
+            target_ids.len(),
+            source_ids.len() + target_ids.len(),
+        )?;
         let memory = self.encode_tensor(&source_ids, false);
-        let out = self.output_layer(&source_ids);
+        let out = self.output_layer(&source_ids)?;
         let (tokens, attn) =
             decoding::teacher_forcing_with_attentions(&self.model, &memory, &out, &target_ids);
+        if tokens.iter().any(|t| t.log_prob.is_nan()) {
+            return Err(crate::non_finite_error());
+        }
         let (forced, _) = self.forced_output(&source_ids, &target_ids, tokens, Vec::new());
         Ok(ForcedWithAttentions {
             forced,

@@ -9,6 +9,14 @@ use tlab_tasks::fill_mask::FillMask;
 use tlab_tasks::translate::{TranslateOptions, Translator};
 use wasm_bindgen::prelude::*;
 
+/// Runs when the module is instantiated: a panic (a bug: every input error is a `Result`)
+/// then prints its message to the console before the instance aborts, and the worker can
+/// tell the page what crashed instead of dying silently.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
@@ -117,9 +125,10 @@ impl TranslateModel {
         Ok(Self { inner })
     }
 
-    /// `{d_model, encoder_layers, decoder_layers, …}` (the model's config.json, as read).
+    /// `{d_model, encoder_layers, decoder_layers, …, warnings: [string]}` (the model's
+    /// config.json as read, and anything the page should tell the user about the files).
     pub fn info(&self) -> Result<JsValue, JsError> {
-        to_js(self.inner.config())
+        to_js(&self.inner.info())
     }
 
     /// `{translation, tokens, score, nbest: [{translation, ids, tokens, score, log_prob}], source_ids, source_tokens, trace?, cross_attentions?}`

@@ -1,0 +1,177 @@
+//! Loading a checkpoint's `tokenizer.json` with the `tokenizers` crate, safely, and setting
+//! it up the one way every task here needs it.
+//!
+//! Why not `Tokenizer::from_bytes` alone: the crate panics on some damaged files instead of
+//! returning an error (a syntax error inside `"decoder"` reaches `.expect("Helper")` in
+//! `decoders/mod.rs`; a `Precompiled` normalizer whose fields do not parse reaches
+//! `.expect("Precompiled")` in `normalizers/mod.rs`). In the page a panic aborts the wasm
+//! instance, so the file is checked here first: it must be JSON (which rules out the first
+//! panic), and every `Precompiled` normalizer is parsed by itself (which turns the second
+//! into an error). A `TemplateProcessing` post-processor loads even when its template names
+//! a special token it does not define, or reads sequence `B` in the single-sentence
+//! template, and then panics on the first encode (`processors/template.rs`, found by the
+//! fuzz target `tokenizer`, see `fuzz/`): the loaded post-processor is checked for both.
+
+use serde_json::Value;
+use tokenizers::Tokenizer;
+use tokenizers::normalizers::Precompiled;
+
+use crate::TaskError;
+use tlab_models::json;
+
+fn err(message: String) -> TaskError {
+    TaskError::Tokenizer(message)
+}
+
+/// Every `Precompiled` normalizer in `value` (the tree under `"normalizer"`) must parse.
+fn check_normalizers(value: &Value) -> Result<(), TaskError> {
+    match value {
+        Value::Object(o) => {
+            if o.get("type").and_then(Value::as_str) == Some("Precompiled") {
+                // Through text, as the crate itself does: the charsmap deserialises borrowed.
+                let text = serde_json::to_string(value)
+                    .map_err(|e| err(format!("tokenizer.json: {e}")))?;
+                serde_json::from_str::<Precompiled>(&text).map_err(|e| {
+                    err(format!(
+                        "tokenizer.json: its Precompiled normalizer is not valid: {e}"
+                    ))
+                })?;
+            }
+            o.values().try_for_each(check_normalizers)
+        }
+        Value::Array(items) => items.iter().try_for_each(check_normalizers),
+        _ => Ok(()),
+    }
+}
+
+/// Every `TemplateProcessing` in `value` (a post-processor, possibly a `Sequence` of them)
+/// must define the special tokens its templates use, give each as many ids as tokens, and
+/// read only sequence `A` when there is one sentence.
+fn check_templates(value: &Value) -> Result<(), TaskError> {
+    let bad = |what: String| err(format!("tokenizer.json: its post_processor {what}"));
+    match value {
+        Value::Object(o) if o.get("type").and_then(Value::as_str) == Some("TemplateProcessing") => {
+            let specials = o.get("special_tokens").and_then(Value::as_object);
+            for (name, token) in specials.into_iter().flatten() {
+                let len = |k: &str| token.get(k).and_then(Value::as_array).map(Vec::len);
+                if len("ids") != len("tokens") {
+                    return Err(bad(format!(
+                        "gives the special token {name} a different number of ids and tokens"
+                    )));
+                }
+            }
+            for template in ["single", "pair"] {
+                let pieces = o.get(template).and_then(Value::as_array);
+                for piece in pieces.into_iter().flatten() {
+                    if let Some(id) = piece.pointer("/SpecialToken/id").and_then(Value::as_str)
+                        && !specials.is_some_and(|s| s.contains_key(id))
+                    {
+                        return Err(bad(format!(
+                            "uses the special token {id} in its {template} template but does \
+                             not define it"
+                        )));
+                    }
+                    if template == "single"
+                        && piece.pointer("/Sequence/id").and_then(Value::as_str) == Some("B")
+                    {
+                        return Err(bad(
+                            "reads a second sentence ($B) in its single-sentence template".into(),
+                        ));
+                    }
+                }
+            }
+            Ok(())
+        }
+        Value::Object(o) => o.values().try_for_each(check_templates),
+        Value::Array(items) => items.iter().try_for_each(check_templates),
+        _ => Ok(()),
+    }
+}
+
+/// Reads `tokenizer.json` and switches off fixed-length padding and truncation (some
+/// exports, e.g. sentence-transformers', pad every input to 128 and cut silently: one
+/// sentence needs neither, padding would be attended to without a mask, and a too-long
+/// text must be an error, not a cut).
+pub fn load(bytes: &[u8]) -> Result<Tokenizer, TaskError> {
+    let value: Value = json::parse("tokenizer.json", bytes).map_err(err)?;
+    if !value.is_object() {
+        return Err(err(
+            "tokenizer.json is JSON but not a tokenizer (expected an object with a \"model\")"
+                .into(),
+        ));
+    }
+    if let Some(normalizer) = value.get("normalizer") {
+        check_normalizers(normalizer)?;
+    }
+    let mut tokenizer = Tokenizer::from_bytes(bytes)
+        .map_err(|e| err(format!("tokenizer.json could not be read: {e}")))?;
+    // The canonical form the crate writes back: templates as arrays of pieces.
+    let post = serde_json::to_value(tokenizer.get_post_processor())
+        .map_err(|e| err(format!("tokenizer.json: {e}")))?;
+    check_templates(&post)?;
+    tokenizer.with_padding(None);
+    tokenizer
+        .with_truncation(None)
+        .map_err(|e| err(format!("tokenizer.json: {e}")))?;
+    Ok(tokenizer)
+}
+
+/// Ids of the tokenizer's special added tokens (never a numeric constant).
+pub fn special_ids(tokenizer: &Tokenizer) -> Vec<u32> {
+    let mut ids: Vec<u32> = tokenizer
+        .get_added_tokens_decoder()
+        .into_iter()
+        .filter(|(_, t)| t.special)
+        .map(|(id, _)| id)
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// Fails when an id the tokenizer produced is outside the model's embedding table (a
+/// tokenizer of another model: its ids would index past the weights).
+pub fn check_ids(ids: &[u32], vocab_size: usize) -> Result<(), TaskError> {
+    match ids.iter().find(|&&id| id as usize >= vocab_size) {
+        Some(bad) => Err(err(format!(
+            "token id {bad} is outside the model's vocabulary ({vocab_size}): \
+             tokenizer.json and the weights do not belong together"
+        ))),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r###"{"version":"1.0","truncation":null,"padding":null,"added_tokens":[],
+        "normalizer":null,"pre_tokenizer":{"type":"Whitespace"},"post_processor":null,
+        "decoder":{"type":"WordPiece","prefix":"##","cleanup":true},
+        "model":{"type":"WordLevel","vocab":{"a":0,"[UNK]":1},"unk_token":"[UNK]"}}"###;
+
+    #[test]
+    fn a_good_file_loads() {
+        let t = load(GOOD.as_bytes()).expect("loads");
+        assert_eq!(t.get_vocab_size(true), 2);
+    }
+
+    #[test]
+    fn a_syntax_error_inside_decoder_is_an_error_not_a_panic() {
+        let broken = GOOD.replace(r###""prefix":"##""###, r###""prefix":"##"x"###);
+        let e = load(broken.as_bytes()).expect_err("an error");
+        assert!(
+            e.to_string().contains("tokenizer.json is not valid JSON"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_bad_precompiled_normalizer_is_an_error_not_a_panic() {
+        let broken = GOOD.replace(
+            r#""normalizer":null"#,
+            r#""normalizer":{"type":"Sequence","normalizers":[{"type":"Precompiled","precompiled_charsmap":"!!"}]}"#,
+        );
+        let e = load(broken.as_bytes()).expect_err("an error");
+        assert!(e.to_string().contains("Precompiled normalizer"), "{e}");
+    }
+}
