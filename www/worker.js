@@ -4,14 +4,14 @@
 // Messages in:  {id, op: 'load', kind: 'bert' | 'translate', key, source, reload?, stallSeconds?}
 //                 source = {url, shortlist?: true} | {files: {config, tokenizer, weights, …}}
 //               {id, op: 'cancel', target} (stops the download of load `target`)
-//               {id, op: 'classify', key, text}
-//               {id, op: 'fill' | 'logits' | 'attentions' | 'info', key, text?, topK?}
-//               {id, op: 'translate', key, text, options} · {id, op: 'teacherForce', key, text, reference}
-//               {id, op: 'tokenize', key, text} (either model) · {id, op: 'encoderAttentions', key, text}
-//               {id, op: 'teacherForceAttentions', key, text, reference} · {id, op: 'pretrainDemo', key, text, seed, topK}
+//               {id, op, key, …args}: a call on model `key`, one of lib/ops.js's OPS (fill,
+//                 translate, tokenize, …; the table names each op's fields, the model kinds
+//                 that accept it and the wasm method it calls)
 //               {id, op: '_trap'} (tests: fails as a wasm trap does)
 // Messages out: {id, progress: {file, loaded, total}} … then {id, ok: true, result}
-//               or {id, ok: false, error: 'words a person understands'}
+//               or {id, ok: false, error: 'words a person understands'} (also for an unknown
+//               op, or an op the model's kind does not have: "translate" needs a
+//               translation model; "default-bert" is a BERT fill-mask model)
 //               or {id, ok: false, cancelled: true, error} (the load was cancelled)
 //               or {id, ok: false, fatal: true, error}: the wasm instance trapped (a Rust
 //               panic aborts it: RuntimeError "unreachable"); nothing more can run here, so
@@ -20,6 +20,7 @@
 // Downloads go through the Cache API, so a model is fetched once per browser. A download
 // that receives nothing for `stallSeconds` (default 30) fails instead of waiting forever.
 import init, { FillMaskModel, TranslateModel } from './pkg/tlab_web.js';
+import { KINDS, opSpec, kindsInWords, wasmArgs } from './lib/ops.js';
 
 const CACHE = 'tlab-models-v1';
 const BERT_FILES = [
@@ -43,7 +44,7 @@ const ready = init().catch((e) => {
   throw new Error(`the model code (pkg/tlab_web_bg.wasm) could not start: ${e.message}`);
 });
 ready.catch(() => {}); // reported with the first request, not as an unhandled rejection
-const models = new Map(); // key → Promise<FillMaskModel | TranslateModel>
+const models = new Map(); // key → {kind, model: Promise<FillMaskModel | TranslateModel>}
 const aborts = new Map(); // id of a load in progress → its AbortController
 const STALL_SECONDS = 30;
 
@@ -153,9 +154,9 @@ async function gather(list, source, post, fetchOptions) {
   return out;
 }
 
-async function load(msg, post, signal) {
+async function load(msg, kind, post, signal) {
   await ready;
-  const translate = msg.kind === 'translate';
+  const translate = kind === 'translate';
   const stall = Number(msg.stallSeconds);
   const stallSeconds = Number.isFinite(stall) && stall > 0 ? stall : STALL_SECONDS;
   const files = await gather(translate ? TRANSLATE_FILES : BERT_FILES, msg.source, post, { signal, stallSeconds });
@@ -165,26 +166,37 @@ async function load(msg, post, signal) {
   return new FillMaskModel(files.config, files.tokenizer, files.weights, files.tokenizerConfig ?? undefined);
 }
 
-function model(key) {
-  const m = models.get(key);
-  if (!m) throw new Error(`no model "${key}" is loaded`);
-  return m;
+/** The model `key` for op `name` (a promise), or an Error in words: none loaded under that
+ * key, or one of a kind the op does not take. Synchronous, so a request queued right behind
+ * its model's load finds the entry. */
+function model(key, name, spec) {
+  const entry = models.get(key);
+  if (!entry) throw new Error(`no model "${key}" is loaded`);
+  if (!spec.kinds.includes(entry.kind)) {
+    throw new Error(`"${name}" needs ${kindsInWords(spec)}; "${key}" is ${KINDS[entry.kind].name}`);
+  }
+  return entry.model;
 }
 
 async function handle(msg, post) {
   switch (msg.op) {
     case 'load': {
-      if (!models.has(msg.key) || msg.reload) {
+      const kind = msg.kind ?? 'bert';
+      if (!Object.hasOwn(KINDS, kind)) {
+        throw new Error(`a model kind must be ${Object.keys(KINDS).map((k) => `"${k}"`).join(' or ')}, not "${kind}"`);
+      }
+      const loaded = models.get(msg.key);
+      if (!loaded || msg.reload || loaded.kind !== kind) {
         const controller = new AbortController();
         aborts.set(msg.id, controller);
-        const loading = load(msg, post, controller.signal);
-        models.set(msg.key, loading);
+        const entry = { kind, model: load(msg, kind, post, controller.signal) };
+        models.set(msg.key, entry);
         // Only this load's own entry goes: a newer load of the same key may have replaced it.
-        loading
-          .catch(() => models.get(msg.key) === loading && models.delete(msg.key))
+        entry.model
+          .catch(() => models.get(msg.key) === entry && models.delete(msg.key))
           .finally(() => aborts.delete(msg.id));
       }
-      return (await models.get(msg.key)).info();
+      return (await models.get(msg.key).model).info();
     }
     case 'cancel':
       aborts.get(msg.target)?.abort();
@@ -193,30 +205,16 @@ async function handle(msg, post) {
       // What a Rust panic looks like from here (wasm aborts with `unreachable`), so tests
       // can check that the page recovers from one.
       throw new WebAssembly.RuntimeError('unreachable (a test asked the worker to trap)');
-    case 'info':
-      return (await model(msg.key)).info();
-    case 'fill':
-      return (await model(msg.key)).fill(msg.text, msg.topK ?? 5);
-    case 'logits':
-      return (await model(msg.key)).logits(msg.text);
-    case 'attentions':
-      return (await model(msg.key)).attentions(msg.text);
-    case 'translate':
-      return (await model(msg.key)).translate(msg.text, msg.options ?? {});
-    case 'teacherForce':
-      return (await model(msg.key)).teacherForce(msg.text, msg.reference);
-    case 'teacherForceAttentions':
-      return (await model(msg.key)).teacherForceAttentions(msg.text, msg.reference);
-    case 'tokenize':
-      return (await model(msg.key)).tokenize(msg.text);
-    case 'encoderAttentions':
-      return (await model(msg.key)).encoderAttentions(msg.text);
-    case 'classify':
-      return (await model(msg.key)).classify(msg.text);
-    case 'pretrainDemo':
-      return (await model(msg.key)).pretrainDemo(msg.text, msg.seed >>> 0, msg.topK ?? 5);
-    default:
-      throw new Error(`unknown request ${msg.op}`);
+    default: {
+      const spec = opSpec(msg.op); // an unknown op: an Error in words
+      const args = wasmArgs(spec, msg);
+      const m = await model(msg.key, msg.op, spec);
+      if (typeof m[spec.method] !== 'function') {
+        // lib/ops.js names a method this build of the wasm lacks: pkg/ is older than www/.
+        throw new Error(`the model code has no ${m.constructor.name}.${spec.method} (rebuild pkg/ with tools/build-wasm.sh)`);
+      }
+      return m[spec.method](...args);
+    }
   }
 }
 

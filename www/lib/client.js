@@ -12,6 +12,11 @@
 // Loads can be cancelled, and a load given a `slot` supersedes the earlier load of the same
 // slot (the model picker: the last click wins). Both reject with a CancelledError, which
 // pages do not show as a failure.
+//
+// The model calls (fill, translate, tokenize, …) are not written here: every operation of
+// lib/ops.js's OPS becomes a method client.<op>(key, ...args) (see the end of the class), so
+// adding one is one entry in that table.
+import { OPS, requestFor } from './ops.js';
 
 /** A load that was cancelled or superseded by a newer one: not a failure to show. */
 export class CancelledError extends Error {
@@ -30,14 +35,6 @@ export class CrashError extends Error {
     super(`the model crashed: ${message}`);
     this.name = 'CrashError';
   }
-}
-
-/** A whole number that wasm-bindgen passes on unchanged, or an Error in words: it would
- * silently wrap −1 or 1e12 into some other unsigned number. The real range (top-k ≤ 50,
- * beam ≤ 8, …) is checked in Rust, which says it in words. */
-function wholeNumber(name, value) {
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, not ${value}`);
-  if (value > 0xffffffff) throw new Error(`${name} ${value} is far too large`);
 }
 
 export class TlabClient {
@@ -198,70 +195,27 @@ export class TlabClient {
     return this.load('translate', key, source, onProgress, options);
   }
 
-  /** options: {beam, alpha, maxNewTokens, traceTopK, attentions} */
-  translate(key, text, options = {}) {
+  /**
+   * A call on model `key`: op `name` of lib/ops.js with its arguments in the table's order,
+   * each checked here first (a bad one rejects in words, nothing is sent). The methods below
+   * are this with the name filled in: fill(key, text, topK = 5), translate(key, text,
+   * options = {}), teacherForce(key, text, reference), pretrainDemo(key, text, seed, topK = 5), …
+   */
+  op(name, key, ...args) {
     try {
-      const o = options ?? {};
-      if (o.beam != null) wholeNumber('the beam width', o.beam);
-      if (o.alpha != null && typeof o.alpha !== 'number') throw new Error(`the length penalty α must be a number, not ${o.alpha}`);
-      if (o.maxNewTokens != null) wholeNumber('the token limit', o.maxNewTokens);
-      if (o.traceTopK != null) wholeNumber('top-k', o.traceTopK);
+      return this.request(requestFor(name, key, args));
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.request({ op: 'translate', key, text, options });
   }
+}
 
-  teacherForce(key, text, reference) {
-    return this.request({ op: 'teacherForce', key, text, reference });
-  }
-
-  /** Either model: {algorithm, pieces: [{id, piece, special, start, end}]}. */
-  tokenize(key, text) {
-    return this.request({ op: 'tokenize', key, text });
-  }
-
-  /** Translation encoder self-attention: {tokens, layers[layer][head][q][k]}. */
-  encoderAttentions(key, text) {
-    return this.request({ op: 'encoderAttentions', key, text });
-  }
-
-  /** Teacher forcing plus cross-/self-attention per target position. */
-  teacherForceAttentions(key, text, reference) {
-    return this.request({ op: 'teacherForceAttentions', key, text, reference });
-  }
-
-  /** BERT pre-training masking (15 %, 80/10/10) for a seed, with predictions and loss. */
-  pretrainDemo(key, text, seed, topK = 5) {
-    try {
-      wholeNumber('top-k', topK);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return this.request({ op: 'pretrainDemo', key, text, seed, topK });
-  }
-
-  fill(key, text, topK = 5) {
-    try {
-      wholeNumber('top-k', topK);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return this.request({ op: 'fill', key, text, topK });
-  }
-
-  /** Sequence classifiers of the model (e.g. AntiBERTy's species and chain); [] if none. */
-  classify(key, text) {
-    return this.request({ op: 'classify', key, text });
-  }
-
-  logits(key, text) {
-    return this.request({ op: 'logits', key, text });
-  }
-
-  attentions(key, text) {
-    return this.request({ op: 'attentions', key, text });
-  }
+// One method per operation of the table, named after it; each answers the table's `result`
+// shape (the typedefs of lib/ops.js).
+for (const name of Object.keys(OPS)) {
+  if (name in TlabClient.prototype) throw new Error(`lib/ops.js: the op "${name}" would replace TlabClient.${name}`);
+  const method = { [name](key, ...args) { return this.op(name, key, ...args); } }[name];
+  Object.defineProperty(TlabClient.prototype, name, { value: method, writable: true, configurable: true });
 }
 
 let shared = null;

@@ -34,10 +34,10 @@
 use burn::module::Param;
 use burn::nn::{Embedding, LayerNorm, Linear};
 use burn::prelude::*;
-use burn::tensor::activation;
 use serde::Deserialize;
 
 use crate::attention::{AttentionMask, MultiHeadAttention};
+use crate::transformer::{Activation, EncoderBlock, FeedForward};
 use crate::weights::{Checkpoint, LoadError, check_dim, check_eps};
 
 /// `config.json` of a Hugging Face BERT checkpoint (field names as Hugging Face writes them).
@@ -51,7 +51,7 @@ pub struct BertConfig {
     /// Width of the feed-forward layer inside each block. BERT-base: 3072.
     pub intermediate_size: usize,
     #[serde(default = "default_act")]
-    pub hidden_act: HiddenAct,
+    pub hidden_act: Activation,
     #[serde(default = "default_eps")]
     pub layer_norm_eps: f64,
     pub max_position_embeddings: usize,
@@ -64,8 +64,8 @@ pub struct BertConfig {
     pub model_type: Option<String>,
 }
 
-fn default_act() -> HiddenAct {
-    HiddenAct::Gelu
+fn default_act() -> Activation {
+    Activation::Gelu
 }
 fn default_eps() -> f64 {
     1e-12
@@ -75,29 +75,6 @@ fn default_type_vocab() -> usize {
 }
 fn default_pos_type() -> String {
     "absolute".into()
-}
-
-/// The feed-forward activation, by its Hugging Face name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-pub enum HiddenAct {
-    /// Exact GELU, `x·Φ(x)` (erf form) — BERT's own.
-    #[serde(rename = "gelu")]
-    Gelu,
-    /// GELU's tanh approximation (Hendrycks & Gimpel), used by some ports.
-    #[serde(rename = "gelu_new", alias = "gelu_pytorch_tanh")]
-    GeluNew,
-    #[serde(rename = "relu")]
-    Relu,
-}
-
-impl HiddenAct {
-    pub fn apply<const D: usize>(self, x: Tensor<D>) -> Tensor<D> {
-        match self {
-            HiddenAct::Gelu => activation::gelu(x),
-            HiddenAct::GeluNew => activation::gelu_approximate(x),
-            HiddenAct::Relu => activation::relu(x),
-        }
-    }
 }
 
 impl BertConfig {
@@ -164,39 +141,6 @@ impl Embeddings {
     }
 }
 
-/// One post-norm Transformer encoder block.
-#[derive(Module, Debug)]
-pub struct EncoderBlock {
-    pub self_attn: MultiHeadAttention,
-    pub attn_norm: LayerNorm,
-    pub ffn_in: Linear,
-    pub ffn_out: Linear,
-    pub ffn_norm: LayerNorm,
-    #[module(skip)]
-    pub act: HiddenAct,
-}
-
-impl EncoderBlock {
-    /// # Shapes
-    /// - `x`: `[batch, seq, hidden]` → `[batch, seq, hidden]`, probabilities `[batch, heads, seq, seq]`
-    pub fn forward(
-        &self,
-        x: Tensor<3>,
-        mask: &AttentionMask,
-        want_probs: bool,
-    ) -> (Tensor<3>, Option<Tensor<4>>) {
-        let (attended, probs) = self
-            .self_attn
-            .forward(x.clone(), x.clone(), mask, want_probs);
-        // Post-norm: LayerNorm(x + Sublayer(x)), as in the paper and in BERT.
-        let x = self.attn_norm.forward(x + attended);
-        let ffn = self
-            .ffn_out
-            .forward(self.act.apply(self.ffn_in.forward(x.clone())));
-        (self.ffn_norm.forward(x + ffn), probs)
-    }
-}
-
 /// The BERT encoder: embeddings and the stack of blocks.
 #[derive(Module, Debug)]
 pub struct BertModel {
@@ -249,7 +193,7 @@ pub struct MlmHead {
     pub decoder: Option<Param<Tensor<2>>>,
     pub bias: Param<Tensor<1>>,
     #[module(skip)]
-    pub act: HiddenAct,
+    pub act: Activation,
 }
 
 /// BERT + masked-LM head, as Hugging Face's `BertForMaskedLM`.
@@ -356,14 +300,20 @@ impl BertModel {
                         h,
                         eps,
                     )?,
-                    ffn_in: ckpt.linear(
-                        &format!("{l}.intermediate.dense"),
-                        h,
-                        c.intermediate_size,
-                    )?,
-                    ffn_out: ckpt.linear(&format!("{l}.output.dense"), c.intermediate_size, h)?,
+                    ffn: FeedForward {
+                        ffn_in: ckpt.linear(
+                            &format!("{l}.intermediate.dense"),
+                            h,
+                            c.intermediate_size,
+                        )?,
+                        ffn_out: ckpt.linear(
+                            &format!("{l}.output.dense"),
+                            c.intermediate_size,
+                            h,
+                        )?,
+                        act: c.hidden_act,
+                    },
                     ffn_norm: ckpt.layer_norm(&format!("{l}.output.LayerNorm"), h, eps)?,
-                    act: c.hidden_act,
                 })
             })
             .collect::<Result<Vec<_>, LoadError>>()?;

@@ -396,14 +396,37 @@ pub struct ForcedAttentions {
     pub self_attn: Vec<Vec<Vec<Vec<f32>>>>,
 }
 
-/// `[1, heads, 1, n]` per layer → `[layer][head][n]`.
-fn one_query(layers: Vec<Tensor<4>>) -> Vec<Vec<Vec<f32>>> {
-    layers
+/// Per layer `[1, heads, n, keys]` → per query position `i`: `[layer][head][..keys_of(i)]`.
+fn per_position(
+    layers: Vec<Tensor<4>>,
+    keys_of: impl Fn(usize) -> usize,
+) -> Vec<Vec<Vec<Vec<f32>>>> {
+    let flat: Vec<(usize, usize, usize, Vec<f32>)> = layers
         .into_iter()
         .map(|a| {
-            let [_, heads, _, n] = a.dims();
-            let v = a.into_data().try_into_vec_as::<f32>().unwrap_or_default();
-            v.chunks(n).take(heads).map(<[f32]>::to_vec).collect()
+            let [_, heads, n, keys] = a.dims();
+            (
+                heads,
+                n,
+                keys,
+                a.into_data().try_into_vec_as::<f32>().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let n = flat.first().map_or(0, |l| l.1);
+    (0..n)
+        .map(|i| {
+            flat.iter()
+                .map(|(heads, n, keys, v)| {
+                    (0..*heads)
+                        .map(|h| {
+                            let row = (h * n + i) * keys;
+                            v.get(row..row + keys_of(i).min(*keys))
+                                .map_or_else(Vec::new, <[f32]>::to_vec)
+                        })
+                        .collect()
+                })
+                .collect()
         })
         .collect()
 }
@@ -440,31 +463,35 @@ fn forced(
     target: &[u32],
     want_attentions: bool,
 ) -> (Vec<ForcedToken>, Vec<Vec<f32>>, ForcedAttentions) {
-    let mut state = model.start(memory, 1);
-    let mut tokens = Vec::with_capacity(target.len());
-    let mut rows = Vec::with_capacity(target.len());
-    let mut attn = ForcedAttentions::default();
-    for (i, &id) in target.iter().enumerate() {
-        let prev = (i > 0).then(|| [target[i - 1]]);
-        let step = model.step(&mut state, prev.as_ref().map(|p| &p[..]), want_attentions);
-        if want_attentions {
-            attn.cross.push(one_query(step.cross_attentions));
-            if !step.self_attentions.is_empty() {
-                attn.self_attn.push(one_query(step.self_attentions));
+    if target.is_empty() {
+        return (Vec::new(), Vec::new(), ForcedAttentions::default());
+    }
+    let pass = model.decode_forced(memory, target, want_attentions);
+    let [_, n, d] = pass.hidden.dims();
+    let logits = out.logits(pass.hidden.reshape([n, d]));
+    let width = logits.dims()[1];
+    let lp = to_vec(log_softmax(logits.clone(), 1));
+    let tokens = target
+        .iter()
+        .zip(lp.chunks(width))
+        .map(|(&id, row)| {
+            let best = (0..row.len()).fold(0, |b, j| if row[j] > row[b] { j } else { b });
+            ForcedToken {
+                id,
+                log_prob: out.column(id).map_or(f32::NEG_INFINITY, |j| row[j]),
+                top_id: out.token(best),
+                top_prob: row.get(best).map_or(0.0, |v| v.exp()),
             }
-        }
-        let logits = out.logits(step.hidden);
-        let lp = to_vec(log_softmax(logits.clone(), 1));
-        let best = (0..lp.len()).fold(0, |b, j| if lp[j] > lp[b] { j } else { b });
-        tokens.push(ForcedToken {
-            id,
-            log_prob: out.column(id).map_or(f32::NEG_INFINITY, |j| lp[j]),
-            top_id: out.token(best),
-            top_prob: lp.get(best).map_or(0.0, |v| v.exp()),
-        });
-        if !want_attentions {
-            rows.push(to_vec(logits));
-        }
+        })
+        .collect();
+    let mut attn = ForcedAttentions::default();
+    let mut rows = Vec::new();
+    if want_attentions {
+        attn.cross = per_position(pass.cross_attentions, |_| usize::MAX);
+        // Row i of the masked self-attention: keys 0..=i; the rest are exactly 0.
+        attn.self_attn = per_position(pass.self_attentions, |i| i + 1);
+    } else {
+        rows = to_vec(logits).chunks(width).map(<[f32]>::to_vec).collect();
     }
     (tokens, rows, attn)
 }

@@ -8,6 +8,7 @@ pub mod decoding;
 pub mod json;
 pub mod marian_bin;
 pub mod seq2seq;
+pub mod transformer;
 pub mod weights;
 
 pub use burn;

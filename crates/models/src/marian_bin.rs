@@ -322,7 +322,8 @@ impl MarianModel {
         &self,
         eos_token_id: u32,
     ) -> Result<(crate::seq2seq::Seq2SeqConfig, Vec<u8>), MarianError> {
-        use crate::seq2seq::{Activation, DecoderSelfAttention, PositionTimescales, Seq2SeqConfig};
+        use crate::seq2seq::{DecoderSelfAttention, PositionTimescales, Seq2SeqConfig};
+        use crate::transformer::Activation;
         let emb = self.get("Wemb")?;
         let [vocab, d] = emb.shape[..] else {
             return Err(MarianError::Item {

@@ -38,12 +38,14 @@
 //! | `model.decoder.layers.{i}.fc1` / `fc2` / `final_layer_norm` | `decoder[i].ffn_in` / `ffn_out` / `ffn_norm` |
 
 use burn::module::Param;
-use burn::nn::{Embedding, LayerNorm, Linear};
+use burn::nn::Embedding;
 use burn::prelude::*;
-use burn::tensor::activation;
 use serde::{Deserialize, Serialize};
 
 use crate::attention::{AttentionMask, MultiHeadAttention};
+use crate::transformer::{
+    Activation, DecoderBlock, DecoderLayerCache, DecoderSelfLayer, EncoderBlock, FeedForward, Ssru,
+};
 use crate::weights::{Checkpoint, LoadError, check_dim, check_eps, check_token};
 
 /// `config.json`: Hugging Face `MarianConfig` field names, plus the few fields that
@@ -87,25 +89,6 @@ fn yes() -> bool {
 }
 fn default_eps() -> f64 {
     1e-5
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Activation {
-    #[serde(alias = "silu")]
-    Swish,
-    Relu,
-    Gelu,
-}
-
-impl Activation {
-    pub fn apply<const D: usize>(self, x: Tensor<D>) -> Tensor<D> {
-        match self {
-            Activation::Swish => activation::silu(x),
-            Activation::Relu => activation::relu(x),
-            Activation::Gelu => activation::gelu(x),
-        }
-    }
 }
 
 /// What a decoder block uses to look at the target prefix.
@@ -202,76 +185,6 @@ pub fn sinusoids(
     Tensor::from_data(TensorData::new(data, [len, d]), device)
 }
 
-/// Post-norm encoder block: self-attention → add & norm → feed-forward → add & norm.
-#[derive(Module, Debug)]
-pub struct EncoderBlock {
-    pub self_attn: MultiHeadAttention,
-    pub attn_norm: LayerNorm,
-    pub ffn_in: Linear,
-    pub ffn_out: Linear,
-    pub ffn_norm: LayerNorm,
-    #[module(skip)]
-    pub act: Activation,
-}
-
-impl EncoderBlock {
-    /// # Shapes
-    /// - `x`: `[batch, src, d]` → `[batch, src, d]`, probabilities `[batch, heads, src, src]`
-    pub fn forward(
-        &self,
-        x: Tensor<3>,
-        mask: &AttentionMask,
-        want_probs: bool,
-    ) -> (Tensor<3>, Option<Tensor<4>>) {
-        let (attended, probs) = self
-            .self_attn
-            .forward(x.clone(), x.clone(), mask, want_probs);
-        let x = self.attn_norm.forward(x + attended);
-        let ffn = self
-            .ffn_out
-            .forward(self.act.apply(self.ffn_in.forward(x.clone())));
-        (self.ffn_norm.forward(x + ffn), probs)
-    }
-}
-
-/// Bergamot's SSRU cell: `f_t = σ(W_f x_t + b_f)`, `c_t = f_t ⊙ c_{t-1} + (1 − f_t) ⊙ W x_t`,
-/// output `ReLU(c_t)`. It replaces the decoder's self-attention: the past is summarised in
-/// `c` instead of being attended to, so a step costs the same at any length.
-#[derive(Module, Debug)]
-pub struct Ssru {
-    /// `W` (no bias)
-    pub w: Linear,
-    /// `W_f`, `b_f`: the forget gate
-    pub wf: Linear,
-}
-
-impl Ssru {
-    /// # Shapes
-    /// - `x`: `[batch, d]`, `c_prev`: `[batch, d]` → output and new state, both `[batch, d]`
-    pub fn step(&self, x: Tensor<2>, c_prev: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
-        let f = activation::sigmoid(self.wf.forward(x.clone()));
-        let candidate = self.w.forward(x);
-        let c = f.clone() * c_prev + (f.neg() + 1.0) * candidate;
-        (activation::relu(c.clone()), c)
-    }
-}
-
-/// Decoder block: (masked self-attention | SSRU) → add & norm → cross-attention over the
-/// encoder output → add & norm → feed-forward → add & norm.
-#[derive(Module, Debug)]
-pub struct DecoderBlock {
-    pub self_attn: Option<MultiHeadAttention>,
-    pub ssru: Option<Ssru>,
-    pub attn_norm: LayerNorm,
-    pub cross_attn: MultiHeadAttention,
-    pub cross_attn_norm: LayerNorm,
-    pub ffn_in: Linear,
-    pub ffn_out: Linear,
-    pub ffn_norm: LayerNorm,
-    #[module(skip)]
-    pub act: Activation,
-}
-
 /// The whole model; source, target and output share `shared`.
 #[derive(Module, Debug)]
 pub struct Seq2Seq {
@@ -292,20 +205,26 @@ pub struct Memory {
     pub attentions: Vec<Tensor<4>>,
 }
 
-/// Per-layer decoder state for incremental decoding; batch = beams.
+/// The decoder's state between calls; batch = beams.
 #[derive(Clone)]
 pub struct DecoderState {
-    /// Cross-attention keys and values of the encoder output, per layer: `[beams, heads, src, d_head]`.
-    cross_kv: Vec<(Tensor<4>, Tensor<4>)>,
-    /// Self-attention cache per layer (attention decoders): `[beams, heads, t, d_head]`.
-    self_kv: Vec<Option<(Tensor<4>, Tensor<4>)>>,
-    /// SSRU state per layer (SSRU decoders): `[beams, d]`.
-    ssru_c: Vec<Option<Tensor<2>>>,
-    /// Tokens already fed (the next step's position).
+    /// One cache per decoder block (memory keys/values, the prefix's keys/values or SSRU state).
+    layers: Vec<DecoderLayerCache>,
+    /// Target positions already fed (the next position).
     pub step: usize,
 }
 
-/// What one decoder step returns.
+/// What a decoder pass returns.
+pub struct DecoderOutput {
+    /// `[beams, t, d]`: the last block's output, before the vocabulary projection.
+    pub hidden: Tensor<3>,
+    /// Per layer `[beams, heads, t, src]` (if asked for).
+    pub cross_attentions: Vec<Tensor<4>>,
+    /// Per layer `[beams, heads, t, past + t]` (attention decoders, if asked for).
+    pub self_attentions: Vec<Tensor<4>>,
+}
+
+/// What one generation step returns.
 pub struct StepOutput {
     /// `[beams, d]`: the last block's output, before the vocabulary projection.
     pub hidden: Tensor<2>,
@@ -355,44 +274,87 @@ impl Seq2Seq {
     pub fn start(&self, memory: &Memory, beams: usize) -> DecoderState {
         let [_, src, d] = memory.hidden.dims();
         let hidden = memory.hidden.clone().expand([beams, src, d]);
-        let cross_kv = self
-            .decoder
-            .iter()
-            .map(|b| {
-                let a = &b.cross_attn;
-                (
-                    a.split_heads(a.key.forward(hidden.clone())),
-                    a.split_heads(a.value.forward(hidden.clone())),
-                )
-            })
-            .collect();
-        let n = self.decoder.len();
         DecoderState {
-            cross_kv,
-            self_kv: vec![None; n],
-            ssru_c: vec![None; n],
+            layers: self
+                .decoder
+                .iter()
+                .map(|b| b.start(hidden.clone()))
+                .collect(),
             step: 0,
         }
     }
 
     /// Keeps the beams named by `indices` (in that order), as beam search needs.
     pub fn reorder(&self, state: &mut DecoderState, indices: &[usize]) {
-        let device = self.device();
         let idx: Vec<i64> = indices.iter().map(|&i| i as i64).collect();
-        let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [indices.len()]), &device);
-        let pick4 = |t: &Tensor<4>| t.clone().select(0, idx.clone());
-        for kv in &mut state.cross_kv {
-            *kv = (pick4(&kv.0), pick4(&kv.1));
-        }
-        for kv in state.self_kv.iter_mut().flatten() {
-            *kv = (pick4(&kv.0), pick4(&kv.1));
-        }
-        for c in state.ssru_c.iter_mut().flatten() {
-            *c = c.clone().select(0, idx.clone());
-        }
+        let idx =
+            Tensor::<1, Int>::from_data(TensorData::new(idx, [indices.len()]), &self.device());
+        state.layers.iter_mut().for_each(|l| l.select_beams(&idx));
     }
 
-    /// One decoder step: feed the previous tokens (`None` at step 0), get the new hidden state.
+    /// Embedded decoder inputs for the positions from `pos` on, one row per beam: first, if
+    /// `with_start`, position 0's start symbol (the `decoder_start_token_id` embedding, or
+    /// Marian's all-zero vector, which leaves only the position signal), then `tokens[beam]`.
+    ///
+    /// # Shapes
+    /// - `tokens`: `beams × n` ids → `[beams, with_start + n, d]`
+    fn decoder_inputs(
+        &self,
+        pos: usize,
+        beams: usize,
+        with_start: bool,
+        tokens: &[Vec<u32>],
+    ) -> Tensor<3> {
+        let c = &self.config;
+        let device = self.device();
+        let ids_tensor = |rows: Vec<i64>, n: usize| {
+            Tensor::<2, Int>::from_data(TensorData::new(rows, [beams, n]), &device)
+        };
+        let mut parts = Vec::new();
+        if with_start {
+            parts.push(match c.decoder_start_token_id {
+                Some(start) => self.embed(ids_tensor(vec![i64::from(start); beams], 1), pos),
+                None => sinusoids(pos, 1, c.d_model, c.position_timescales, &device)
+                    .unsqueeze_dim::<3>(0)
+                    .expand([beams, 1, c.d_model]),
+            });
+        }
+        let n = tokens.first().map_or(0, Vec::len);
+        if n > 0 {
+            let ids: Vec<i64> = tokens.iter().flatten().map(|&i| i64::from(i)).collect();
+            parts.push(self.embed(ids_tensor(ids, n), pos + usize::from(with_start)));
+        }
+        Tensor::cat(parts, 1)
+    }
+
+    /// The decoder over `t` new positions per beam, after those already in `state`.
+    ///
+    /// # Shapes
+    /// - `x`: `[beams, t, d]` embedded inputs → hidden `[beams, t, d]`
+    pub fn decode(
+        &self,
+        state: &mut DecoderState,
+        x: Tensor<3>,
+        want_attentions: bool,
+    ) -> DecoderOutput {
+        let mut x = x;
+        let mut cross_attentions = Vec::new();
+        let mut self_attentions = Vec::new();
+        for (block, cache) in self.decoder.iter().zip(&mut state.layers) {
+            let (next, probs) = block.forward(x, cache, want_attentions);
+            x = next;
+            cross_attentions.extend(probs.cross_attn);
+            self_attentions.extend(probs.self_attn);
+        }
+        state.step += x.dims()[1];
+        DecoderOutput {
+            hidden: x,
+            cross_attentions,
+            self_attentions,
+        }
+    }
+    /// One generation step: feed the previous token of every beam (`None` at step 0, where
+    /// the start symbol is fed), get each beam's new hidden state.
     ///
     /// # Shapes
     /// - `prev`: one id per beam → hidden `[beams, d]`
@@ -402,78 +364,35 @@ impl Seq2Seq {
         prev: Option<&[u32]>,
         want_attentions: bool,
     ) -> StepOutput {
-        let c = &self.config;
-        let device = self.device();
-        let beams = state.cross_kv.first().map_or(1, |kv| kv.0.dims()[0]);
-        let t = state.step;
-        let token = match (prev, c.decoder_start_token_id) {
-            (Some(p), _) => Some(p.to_vec()),
-            (None, Some(start)) => Some(vec![start; beams]),
-            (None, None) => None,
-        };
-        let mut x: Tensor<3> = match token {
-            Some(ids) => {
-                let ids: Vec<i64> = ids.iter().map(|&i| i as i64).collect();
-                self.embed(
-                    Tensor::from_data(TensorData::new(ids, [beams, 1]), &device),
-                    t,
-                )
-            }
-            // Marian starts from an all-zero "embedding": only the position signal remains.
-            None => sinusoids(t, 1, c.d_model, c.position_timescales, &device)
-                .unsqueeze_dim::<3>(0)
-                .expand([beams, 1, c.d_model]),
-        };
-        let mut cross_attentions = Vec::new();
-        let mut self_attentions = Vec::new();
-        for (l, block) in self.decoder.iter().enumerate() {
-            let attended = if let Some(attn) = &block.self_attn {
-                // Masked self-attention, one query at a time: the cache holds only the past,
-                // so the causal mask is implicit — nothing from the future exists yet.
-                let q = attn.split_heads(attn.query.forward(x.clone()));
-                let k = attn.split_heads(attn.key.forward(x.clone()));
-                let v = attn.split_heads(attn.value.forward(x.clone()));
-                let (k, v) = match state.self_kv[l].take() {
-                    Some((pk, pv)) => (Tensor::cat(vec![pk, k], 2), Tensor::cat(vec![pv, v], 2)),
-                    None => (k, v),
-                };
-                state.self_kv[l] = Some((k.clone(), v.clone()));
-                let (ctx, probs) = attn.attend(q, k, v, &AttentionMask::None, want_attentions);
-                self_attentions.extend(probs);
-                attn.out.forward(attn.merge_heads(ctx))
-            } else if let Some(ssru) = &block.ssru {
-                let x2: Tensor<2> = x.clone().reshape([beams, c.d_model]);
-                let c_prev = state.ssru_c[l]
-                    .take()
-                    .unwrap_or_else(|| Tensor::zeros([beams, c.d_model], &device));
-                let (out, c_new) = ssru.step(x2, c_prev);
-                state.ssru_c[l] = Some(c_new);
-                out.reshape([beams, 1, c.d_model])
-            } else {
-                unreachable!(
-                    "a decoder block always has self-attention or an SSRU (checked at load)"
-                )
-            };
-            x = block.attn_norm.forward(x + attended);
-            let ca = &block.cross_attn;
-            let q = ca.split_heads(ca.query.forward(x.clone()));
-            let (k, v) = state.cross_kv[l].clone();
-            let (ctx, probs) = ca.attend(q, k, v, &AttentionMask::None, want_attentions);
-            cross_attentions.extend(probs);
-            x = block
-                .cross_attn_norm
-                .forward(x + ca.out.forward(ca.merge_heads(ctx)));
-            let ffn = block
-                .ffn_out
-                .forward(block.act.apply(block.ffn_in.forward(x.clone())));
-            x = block.ffn_norm.forward(x + ffn);
-        }
-        state.step += 1;
+        let beams = state.layers.first().map_or(1, |l| l.memory_kv.0.dims()[0]);
+        let tokens: Vec<Vec<u32>> = prev
+            .map(|p| p.iter().map(|&id| vec![id]).collect())
+            .unwrap_or_default();
+        let x = self.decoder_inputs(state.step, beams, prev.is_none(), &tokens);
+        let out = self.decode(state, x, want_attentions);
         StepOutput {
-            hidden: x.reshape([beams, c.d_model]),
-            cross_attentions,
-            self_attentions,
+            hidden: out.hidden.reshape([beams, self.config.d_model]),
+            cross_attentions: out.cross_attentions,
+            self_attentions: out.self_attentions,
         }
+    }
+
+    /// Teacher forcing as one parallel pass, the reason it makes training fast: position `i`
+    /// is fed the *reference* token `i − 1` (the start symbol at 0), and the causal mask
+    /// keeps every position from seeing its own answer or anything after it.
+    ///
+    /// # Shapes
+    /// - `target`: `n` ids → hidden `[1, n, d]`, one row per target position
+    pub fn decode_forced(
+        &self,
+        memory: &Memory,
+        target: &[u32],
+        want_attentions: bool,
+    ) -> DecoderOutput {
+        let mut state = self.start(memory, 1);
+        let fed = target[..target.len().saturating_sub(1)].to_vec();
+        let x = self.decoder_inputs(0, 1, true, &[fed]);
+        self.decode(&mut state, x, want_attentions)
     }
 
     /// The output projection over a subset of the vocabulary (a shortlist) or all of it.
@@ -513,6 +432,13 @@ impl Seq2Seq {
                 n_heads: heads,
             })
         };
+        let ffn = |prefix: &str, d_ffn: usize| -> Result<FeedForward, LoadError> {
+            Ok(FeedForward {
+                ffn_in: ckpt.linear(&format!("{prefix}.fc1"), d, d_ffn)?,
+                ffn_out: ckpt.linear(&format!("{prefix}.fc2"), d_ffn, d)?,
+                act: c.activation_function,
+            })
+        };
         let shared_key = ckpt.first_of(&[
             "model.shared.weight".into(),
             "model.encoder.embed_tokens.weight".into(),
@@ -530,32 +456,26 @@ impl Seq2Seq {
                 Ok(EncoderBlock {
                     self_attn: attn(&format!("{p}.self_attn"), c.encoder_attention_heads)?,
                     attn_norm: ckpt.layer_norm(&format!("{p}.self_attn_layer_norm"), d, eps)?,
-                    ffn_in: ckpt.linear(&format!("{p}.fc1"), d, c.encoder_ffn_dim)?,
-                    ffn_out: ckpt.linear(&format!("{p}.fc2"), c.encoder_ffn_dim, d)?,
+                    ffn: ffn(&p, c.encoder_ffn_dim)?,
                     ffn_norm: ckpt.layer_norm(&format!("{p}.final_layer_norm"), d, eps)?,
-                    act: c.activation_function,
                 })
             })
             .collect::<Result<Vec<_>, LoadError>>()?;
         let decoder = (0..c.decoder_layers)
             .map(|i| {
                 let p = format!("model.decoder.layers.{i}");
-                let (self_attn, ssru) = match c.decoder_self_attention {
-                    DecoderSelfAttention::Attention => (
-                        Some(attn(&format!("{p}.self_attn"), c.decoder_attention_heads)?),
-                        None,
-                    ),
-                    DecoderSelfAttention::Ssru => (
-                        None,
-                        Some(Ssru {
-                            w: ckpt.linear_no_bias(&format!("{p}.ssru.w"), d, d)?,
-                            wf: ckpt.linear(&format!("{p}.ssru.wf"), d, d)?,
-                        }),
-                    ),
+                let self_attn = match c.decoder_self_attention {
+                    DecoderSelfAttention::Attention => DecoderSelfLayer::Attention(attn(
+                        &format!("{p}.self_attn"),
+                        c.decoder_attention_heads,
+                    )?),
+                    DecoderSelfAttention::Ssru => DecoderSelfLayer::Ssru(Ssru {
+                        w: ckpt.linear_no_bias(&format!("{p}.ssru.w"), d, d)?,
+                        wf: ckpt.linear(&format!("{p}.ssru.wf"), d, d)?,
+                    }),
                 };
                 Ok(DecoderBlock {
                     self_attn,
-                    ssru,
                     attn_norm: ckpt.layer_norm(&format!("{p}.self_attn_layer_norm"), d, eps)?,
                     cross_attn: attn(&format!("{p}.encoder_attn"), c.decoder_attention_heads)?,
                     cross_attn_norm: ckpt.layer_norm(
@@ -563,10 +483,8 @@ impl Seq2Seq {
                         d,
                         eps,
                     )?,
-                    ffn_in: ckpt.linear(&format!("{p}.fc1"), d, c.decoder_ffn_dim)?,
-                    ffn_out: ckpt.linear(&format!("{p}.fc2"), c.decoder_ffn_dim, d)?,
+                    ffn: ffn(&p, c.decoder_ffn_dim)?,
                     ffn_norm: ckpt.layer_norm(&format!("{p}.final_layer_norm"), d, eps)?,
-                    act: c.activation_function,
                 })
             })
             .collect::<Result<Vec<_>, LoadError>>()?;

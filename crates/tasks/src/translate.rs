@@ -480,6 +480,16 @@ impl Translator {
     ) -> Result<ForcedWithAttentions, TaskError> {
         let source_ids = self.encode_source(source)?;
         let target_ids = self.encode_target(reference)?;
+        self.teacher_force_attentions_ids(&source_ids, &target_ids)
+    }
+
+    /// [`Self::teacher_force_attentions`] on ids (the parity tests feed PyTorch's).
+    pub fn teacher_force_attentions_ids(
+        &self,
+        source_ids: &[u32],
+        target_ids: &[u32],
+    ) -> Result<ForcedWithAttentions, TaskError> {
+        let (source_ids, target_ids) = (source_ids.to_vec(), target_ids.to_vec());
         let c = &self.model.config;
         let maps = c.decoder_layers * c.decoder_attention_heads;
         // Cross-attention: every target position over the source; self-attention: over the prefix.

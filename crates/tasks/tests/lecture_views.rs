@@ -107,10 +107,11 @@ fn teacher_forcing_with_attentions_matches_plain_and_is_causal() {
 #[test]
 fn ssru_decoder_reports_no_self_attention() {
     let dir = repo("models/translate-en-pt");
-    if !dir.join("model.safetensors").exists() {
-        eprintln!("skipped: run tools/prepare-models.sh for models/translate-en-pt");
-        return;
-    }
+    assert!(
+        dir.join("model.safetensors").exists(),
+        "run tools/prepare-models.sh first: {} is missing",
+        dir.display()
+    );
     let m = Translator::from_dir(&dir).expect("default model loads");
     let with = m
         .teacher_force_attentions("The cat sat on the mat.", "O gato sentou-se no tapete.")

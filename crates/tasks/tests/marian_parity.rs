@@ -42,6 +42,12 @@ struct Forced {
     target_ids: Vec<u32>,
     logits: Vec<Vec<f32>>,
     log_prob_sum: f32,
+    /// `[layer][head][target][source]` (recorded for the first case of each fixture).
+    #[serde(default)]
+    cross_attentions: Vec<Vec<Vec<Vec<f32>>>>,
+    /// `[layer][head][target][target]`: PyTorch's masked self-attention, zeros above the diagonal.
+    #[serde(default)]
+    decoder_self_attentions: Vec<Vec<Vec<Vec<f32>>>>,
 }
 
 #[derive(Deserialize)]
@@ -70,11 +76,58 @@ fn generated(seq: &[u32], eos: u32) -> Vec<u32> {
     }
 }
 
+/// The cross-attention and masked self-attention views' numbers equal PyTorch's
+/// `output_attentions=True`, position by position; the masked self-attention's entries
+/// above the diagonal are exactly 0 in both.
+fn check_attentions(name: &str, t: &Translator, source_ids: &[u32], tf: &Forced) {
+    let got = t
+        .teacher_force_attentions_ids(source_ids, &tf.target_ids)
+        .expect("teacher forcing with attentions");
+    let n = tf.target_ids.len();
+    assert_eq!(
+        got.cross_attentions.len(),
+        n,
+        "{name}: cross-attention positions"
+    );
+    assert_eq!(
+        got.self_attentions.len(),
+        n,
+        "{name}: self-attention positions"
+    );
+    let mut worst = 0.0f32;
+    for i in 0..n {
+        for (l, (want_cross, want_self)) in tf
+            .cross_attentions
+            .iter()
+            .zip(&tf.decoder_self_attentions)
+            .enumerate()
+        {
+            for h in 0..want_cross.len() {
+                let (gc, wc) = (&got.cross_attentions[i][l][h], &want_cross[h][i]);
+                assert_eq!(gc.len(), wc.len(), "{name}: source length");
+                let (gs, ws) = (&got.self_attentions[i][l][h], &want_self[h][i]);
+                assert_eq!(gs.len(), i + 1, "{name}: row {i} sees keys 0..={i}");
+                assert!(
+                    ws[i + 1..].iter().all(|&p| p == 0.0),
+                    "{name}: PyTorch's future"
+                );
+                for (a, b) in gc.iter().zip(wc).chain(gs.iter().zip(&ws[..=i])) {
+                    worst = worst.max((a - b).abs());
+                }
+                let sum: f32 = gs.iter().sum();
+                assert!((sum - 1.0).abs() < 1e-4, "{name}: row {i} sums to {sum}");
+            }
+        }
+    }
+    assert!(worst <= TOL, "{name}: max |Δattention| {worst}");
+}
+
 fn check(name: &str) {
     let t = Translator::from_dir(&fixture(name)).expect("fixture loads");
     let bytes = std::fs::read(fixture(name).join("expected.json")).expect("expected.json");
     let e: Expected = serde_json::from_slice(&bytes).expect("parses");
     let eos = t.config().eos_token_id;
+    let mut attention_cases = 0;
     for case in &e.cases {
         let ids = t.encode_source(&case.text).expect("encode");
         assert_eq!(ids, case.input_ids, "{name}: source ids of {:?}", case.text);
@@ -101,6 +154,10 @@ fn check(name: &str) {
             (forced.log_likelihood - tf.log_prob_sum).abs() <= 1e-3,
             "{name}: log-likelihood"
         );
+        if !tf.cross_attentions.is_empty() {
+            check_attentions(name, &t, &ids, tf);
+            attention_cases += 1;
+        }
 
         let greedy = t
             .translate(
@@ -147,6 +204,10 @@ fn check(name: &str) {
             );
         }
     }
+    assert!(
+        attention_cases > 0,
+        "{name}: expected.json records no attentions to compare"
+    );
 }
 
 #[test]

@@ -129,8 +129,8 @@ pub fn safetensors_bytes(model: &BertForMaskedLM, store: StoreAs) -> Result<Vec<
         w.linear(&format!("{p}.attention.self.value"), &l.self_attn.value)?;
         w.linear(&format!("{p}.attention.output.dense"), &l.self_attn.out)?;
         w.norm(&format!("{p}.attention.output.LayerNorm"), &l.attn_norm)?;
-        w.linear(&format!("{p}.intermediate.dense"), &l.ffn_in)?;
-        w.linear(&format!("{p}.output.dense"), &l.ffn_out)?;
+        w.linear(&format!("{p}.intermediate.dense"), &l.ffn.ffn_in)?;
+        w.linear(&format!("{p}.output.dense"), &l.ffn.ffn_out)?;
         w.norm(&format!("{p}.output.LayerNorm"), &l.ffn_norm)?;
     }
     w.linear("cls.predictions.transform.dense", &model.head.dense)?;

@@ -1,0 +1,163 @@
+// The worker contract, in headless Chromium: lib/ops.js is the one list of operations. An op
+// asked of a model of the wrong kind, or an op the worker does not know, fails in words (not
+// "fill is not a function"); every op of the table names a method that the wasm class of each
+// of its kinds has, and the client has one method per op; a normal request still answers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch } from './harness.mjs';
+
+let browser;
+let page; // bench.html with its own TlabClient (globalThis.__client)
+before(async () => {
+  browser = await launch();
+  page = await browser.newPage();
+  await page.goto(new URL('bench.html', browser.url).href);
+  const loaded = await page.evaluate(async () => {
+    const { TlabClient, DEFAULT_BERT, DEFAULT_TRANSLATE } = await import('./lib/client.js');
+    const c = (globalThis.__client = new TlabClient());
+    const tr = DEFAULT_TRANSLATE['en-pt'];
+    await c.loadBert(DEFAULT_BERT.key, { url: DEFAULT_BERT.url });
+    await c.loadTranslate(tr.key, { url: tr.url, shortlist: tr.shortlist });
+    return [DEFAULT_BERT.key, tr.key];
+  });
+  assert.deepEqual(loaded, ['default-bert', 'default-translate-en-pt']);
+});
+after(async () => {
+  await browser?.close();
+});
+
+const BERT = 'default-bert';
+const TR = 'default-translate-en-pt';
+
+/** Runs `client[method](...args)` (or client.request(msg) for method 'request') in the page:
+ * {ok, error?, result?}. */
+function call(method, ...args) {
+  return page.evaluate(
+    async ({ method, args }) =>
+      globalThis.__client[method](...args).then(
+        (result) => ({ ok: true, result }),
+        (e) => ({ ok: false, error: String(e?.message ?? e), name: e?.name }),
+      ),
+    { method, args },
+  );
+}
+
+/** The next normal requests answer. */
+async function healthy() {
+  const fill = await call('fill', BERT, 'The man went to the [MASK] to buy some milk.', 5);
+  assert.ok(fill.ok, fill.error);
+  assert.equal(fill.result.masks[0].candidates.length, 5);
+  const tr = await call('translate', TR, 'The cat sat on the mat.', {});
+  assert.ok(tr.ok, tr.error);
+  assert.ok(tr.result.translation.length > 0);
+}
+
+test('an op asked of a model of the wrong kind fails in words, naming both', async () => {
+  const cases = [
+    ['translate', [BERT, 'The cat sat.', {}], /^"translate" needs a translation model; "default-bert" is a BERT fill-mask model$/],
+    ['teacherForce', [BERT, 'The cat sat.', 'O gato sentou.'], /^"teacherForce" needs a translation model; "default-bert" is a BERT fill-mask model$/],
+    ['encoderAttentions', [BERT, 'The cat sat.'], /^"encoderAttentions" needs a translation model; "default-bert" is a BERT fill-mask model$/],
+    ['fill', [TR, 'The man went to the [MASK].', 5], /^"fill" needs a BERT fill-mask model; "default-translate-en-pt" is a translation model$/],
+    ['pretrainDemo', [TR, 'The man went to the shop.', 1, 5], /^"pretrainDemo" needs a BERT fill-mask model; "default-translate-en-pt" is a translation model$/],
+    ['classify', [TR, 'The cat sat.'], /^"classify" needs a BERT fill-mask model; "default-translate-en-pt" is a translation model$/],
+  ];
+  for (const [method, args, error] of cases) {
+    const got = await call(method, ...args);
+    assert.equal(got.ok, false, `${method}: answered ${JSON.stringify(got.result)?.slice(0, 80)}`);
+    assert.match(got.error, error, method);
+    assert.doesNotMatch(got.error, /is not a function|crashed/, method);
+  }
+  // Both kinds take tokenize and info.
+  for (const key of [BERT, TR]) {
+    const tok = await call('tokenize', key, 'The cat sat.');
+    assert.ok(tok.ok && tok.result.pieces.length > 0, `tokenize ${key}: ${tok.error}`);
+    const info = await call('info', key);
+    assert.ok(info.ok && Array.isArray(info.result.warnings), `info ${key}: ${info.error}`);
+  }
+  await healthy();
+});
+
+test('an unknown op, a missing op and a missing model fail in words', async () => {
+  const unknown = await call('request', { op: 'frobnicate', key: BERT, text: 'x' });
+  assert.equal(unknown.ok, false);
+  assert.match(unknown.error, /^the model worker got an unknown request "frobnicate"; it answers load, cancel, info, tokenize, fill, /);
+  // A name on Object.prototype is not an op either.
+  const proto = await call('request', { op: 'toString', key: BERT });
+  assert.match(proto.error, /unknown request "toString"/);
+  const none = await call('request', { key: BERT, text: 'x' });
+  assert.match(none.error, /^the model worker got a request that names no operation; it answers /);
+  // The client's generic entry refuses an unknown op before sending anything.
+  const viaOp = await call('op', 'frobnicate', BERT, 'x');
+  assert.match(viaOp.error, /unknown request "frobnicate"/);
+  const missing = await call('fill', 'no-such-model', 'The [MASK].', 5);
+  assert.match(missing.error, /^no model "no-such-model" is loaded$/);
+  // An argument of the wrong type is refused in words by the client and by the worker.
+  const notText = await call('tokenize', BERT, 42);
+  assert.match(notText.error, /^the text must be a string, not number$/);
+  const direct = await call('request', { op: 'teacherForce', key: TR, text: 'The cat.', reference: null });
+  assert.match(direct.error, /^the reference translation must be a string, not null$/);
+  // A model kind that does not exist.
+  const kind = await call('load', 'banana', 'k', { url: 'x' });
+  assert.match(kind.error, /^a model kind must be "bert" or "translate", not "banana"$/);
+  await healthy();
+});
+
+test('every op of lib/ops.js maps to a method of the wasm class of each of its kinds, and to a client method', async () => {
+  const seen = await page.evaluate(async () => {
+    const { OPS, KINDS, WORKER_OPS } = await import('./lib/ops.js');
+    const wasm = await import('./pkg/tlab_web.js');
+    const { TlabClient } = await import('./lib/client.js');
+    const missing = [];
+    const classes = {};
+    for (const [kind, { wasmClass }] of Object.entries(KINDS)) {
+      const cls = wasm[wasmClass];
+      classes[kind] = typeof cls === 'function' ? wasmClass : null;
+      if (typeof cls !== 'function') missing.push(`${kind}: pkg/tlab_web.js exports no class ${wasmClass}`);
+    }
+    const rows = [];
+    for (const [name, spec] of Object.entries(OPS)) {
+      if (!Array.isArray(spec.kinds) || spec.kinds.length === 0) missing.push(`${name}: no kinds`);
+      for (const kind of spec.kinds) {
+        const cls = KINDS[kind] && wasm[KINDS[kind].wasmClass];
+        if (!cls) missing.push(`${name}: unknown kind ${kind}`);
+        else if (typeof cls.prototype[spec.method] !== 'function') missing.push(`${name}: ${KINDS[kind].wasmClass}.prototype.${spec.method} is not a method`);
+        // The wasm method takes what the table passes (no more; wasm-bindgen methods have
+        // a fixed length).
+        else if (cls.prototype[spec.method].length !== spec.args.length) {
+          missing.push(`${name}: ${KINDS[kind].wasmClass}.${spec.method} takes ${cls.prototype[spec.method].length} arguments, the table passes ${spec.args.length}`);
+        }
+      }
+      if (typeof TlabClient.prototype[name] !== 'function') missing.push(`${name}: TlabClient has no method ${name}`);
+      if (WORKER_OPS.includes(name)) missing.push(`${name}: both a table op and the worker's own`);
+      rows.push(`${name} → ${spec.kinds.map((k) => `${KINDS[k]?.wasmClass}.${spec.method}`).join(', ')}`);
+    }
+    return { missing, classes, rows };
+  });
+  console.log(seen.rows.join('\n'));
+  assert.deepEqual(seen.missing, []);
+  assert.deepEqual(seen.classes, { bert: 'FillMaskModel', translate: 'TranslateModel' });
+  // The methods that widgets, app.js, translate.js and the tools call are all there.
+  for (const name of ['fill', 'translate', 'teacherForce', 'teacherForceAttentions', 'tokenize', 'encoderAttentions', 'pretrainDemo', 'classify', 'logits', 'attentions', 'info']) {
+    assert.ok(seen.rows.some((r) => r.startsWith(`${name} →`)), `the table has ${name}`);
+  }
+  await healthy();
+});
+
+test('the defaults and conversions of the table apply: topK 5, seed >>> 0, options {}', async () => {
+  const fill = await call('fill', BERT, 'The man went to the [MASK].');
+  assert.ok(fill.ok, fill.error);
+  assert.equal(fill.result.masks[0].candidates.length, 5);
+  const a = await call('pretrainDemo', BERT, 'The man went to the store to buy some milk and bread.', 2 ** 32 + 5);
+  const b = await call('pretrainDemo', BERT, 'The man went to the store to buy some milk and bread.', 5, 5);
+  assert.ok(a.ok && b.ok, a.error ?? b.error);
+  assert.equal(a.result.seed, 5);
+  assert.deepEqual(a.result.positions, b.result.positions);
+  const tr = await call('translate', TR, 'The cat sat on the mat.');
+  assert.ok(tr.ok, tr.error);
+  // Straight to the worker, with the optional fields left out.
+  const direct = await call('request', { op: 'fill', key: BERT, text: 'The man went to the [MASK].' });
+  assert.ok(direct.ok, direct.error);
+  assert.equal(direct.result.masks[0].candidates.length, 5);
+  await healthy();
+  assert.deepEqual(page.problems, []);
+});

@@ -1,0 +1,168 @@
+// The one list of what the model worker answers. worker.js dispatches from it, lib/client.js
+// makes its methods from it (client.fill(key, text, topK) sends {op: 'fill', key, text, topK}),
+// and e2e/worker-contract.test.mjs checks it against the wasm classes of pkg/. Adding an
+// operation is one entry here (and its wasm method in crates/web/src/lib.rs).
+//
+// Each entry: kinds (the model kinds that accept it), method (on the wasm class of the
+// model's kind, KINDS[kind].wasmClass), args (after the model key: the client method's
+// parameters in order, which are also the request's field names) and result (the name of the
+// typedef below, the shape the wasm method returns, as documented in crates/web/src/lib.rs).
+// An argument may have a default (the client uses it when the argument is left out; the
+// worker when the field is missing or null), a check (throws an Error in words; run by the
+// client before sending and by the worker before calling) and wasm (converts the value for
+// the wasm method, in the worker).
+//
+// Not in the table, because they are not calls on a model: 'load' and 'cancel' (the worker's
+// own), and '_trap' (tests: fails as a wasm trap does).
+
+/** @typedef {'bert' | 'translate'} ModelKind */
+
+/** @typedef {{id: number, token: string, prob: number}} Candidate */
+/**
+ * @typedef {{layers: number, hidden: number, heads: number, vocab: number, max_tokens: number,
+ *   mask_token: string, parameters: number, classifiers: string[], warnings: string[]}} BertInfo
+ */
+/**
+ * The translation model's config.json as read (Hugging Face MarianConfig names) and what the
+ * page should tell the user about its files.
+ * @typedef {{d_model: number, encoder_layers: number, decoder_layers: number, warnings: string[],
+ *   [field: string]: unknown}} TranslateInfo
+ */
+/**
+ * @typedef {{input_ids: number[], tokens: string[],
+ *   masks: {position: number, candidates: Candidate[]}[], filled: string}} FillResult
+ */
+/** logits: [mask][vocabulary entry]. @typedef {{input_ids: number[], mask_positions: number[], logits: number[][]}} LogitsResult */
+/** layers: [layer][head][query][key]. @typedef {{tokens: string[], layers: number[][][][]}} AttentionsResult */
+/**
+ * One entry per sequence classifier of the checkpoint (AntiBERTy: species, chain); [] if none.
+ * @typedef {{head: string, label: string, prob: number, classes: {label: string, prob: number}[]}[]} ClassifyResult
+ */
+/** @typedef {{algorithm: string, pieces: {id: number, piece: string, special: boolean, start: number, end: number}[]}} TokenizeResult */
+/**
+ * BERT's pre-training masking (15 %: 80 % [MASK], 10 % random, 10 % kept) for a seed.
+ * @typedef {{seed: number, tokens: string[], input_ids: number[], corrupted_tokens: string[], corrupted_ids: number[],
+ *   positions: {position: number, kind: 'mask' | 'random' | 'keep', original: string, original_id: number,
+ *     shown: string, shown_id: number, prob_original: number, candidates: Candidate[]}[], loss: number}} PretrainDemoResult
+ */
+/**
+ * All optional; the wasm method's defaults: greedy (beam 1), α 1, no trace, no attentions.
+ * @typedef {{beam?: number, alpha?: number, maxNewTokens?: number, traceTopK?: number,
+ *   attentions?: boolean}} TranslateOptions
+ */
+/**
+ * trace (traceTopK > 0): one step per generated token; cross_attentions (greedy with
+ * attentions: true): [target token][layer][head][source token].
+ * @typedef {{translation: string, tokens: string[], score: number,
+ *   nbest: {translation: string, ids: number[], tokens: string[], score: number, log_prob: number}[],
+ *   source_ids: number[], source_tokens: string[], trace?: object[], cross_attentions?: number[][][][],
+ *   trace_tokens?: Record<string, string>}} TranslateResult
+ */
+/**
+ * @typedef {{source_tokens: string[], target_ids: number[], target_tokens: string[],
+ *   positions: {token: string, id: number, prob: number, log_prob: number, top_token: string, top_id: number, top_prob: number}[],
+ *   log_likelihood: number}} TeacherForceResult
+ */
+/**
+ * TeacherForceResult plus cross_attentions [target position][layer][head][source position] and
+ * self_attentions [target position i][layer][head][0..=i] (empty for an SSRU decoder).
+ * @typedef {TeacherForceResult & {decoder_self_attention: 'attention' | 'ssru',
+ *   cross_attentions: number[][][][], self_attentions: number[][][][]}} TeacherForceAttentionsResult
+ */
+
+/** The model kinds: the wasm class that holds one, and its name in words. */
+export const KINDS = Object.freeze({
+  bert: Object.freeze({ wasmClass: 'FillMaskModel', name: 'a BERT fill-mask model' }),
+  translate: Object.freeze({ wasmClass: 'TranslateModel', name: 'a translation model' }),
+});
+
+/** A whole number that wasm-bindgen passes on unchanged, or an Error in words: it would
+ * silently wrap −1 or 1e12 into some other unsigned number. The real range (top-k ≤ 50,
+ * beam ≤ 8, …) is checked in Rust, which says it in words. */
+export function wholeNumber(name, value) {
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, not ${value}`);
+  if (value > 0xffffffff) throw new Error(`${name} ${value} is far too large`);
+}
+
+const string = (name) => (value) => {
+  // wasm-bindgen would pass anything else on as garbage bytes, or throw "arg.slice is not a function".
+  if (typeof value !== 'string') throw new Error(`${name} must be a string, not ${value === null ? 'null' : typeof value}`);
+};
+
+/** @param {TranslateOptions | null | undefined} options */
+function translateOptions(options) {
+  const o = options ?? {};
+  if (typeof o !== 'object' || Array.isArray(o)) throw new Error(`the translation options must be an object, not ${JSON.stringify(o)}`);
+  if (o.beam != null) wholeNumber('the beam width', o.beam);
+  if (o.alpha != null && typeof o.alpha !== 'number') throw new Error(`the length penalty α must be a number, not ${o.alpha}`);
+  if (o.maxNewTokens != null) wholeNumber('the token limit', o.maxNewTokens);
+  if (o.traceTopK != null) wholeNumber('top-k', o.traceTopK);
+}
+
+const TEXT = { name: 'text', check: string('the text') };
+const REFERENCE = { name: 'reference', check: string('the reference translation') };
+const TOP_K = { name: 'topK', default: 5, check: (v) => wholeNumber('top-k', v) };
+// Any number: the wasm method takes a u32, so 2^32 + 5 is seed 5 (and NaN is 0).
+const SEED = { name: 'seed', wasm: (v) => v >>> 0 };
+const OPTIONS = { name: 'options', default: Object.freeze({}), check: translateOptions };
+
+const BOTH = ['bert', 'translate'];
+const op = (kinds, method, args, result) => Object.freeze({ kinds: Object.freeze(kinds), method, args: Object.freeze(args), result });
+
+/** op name → {kinds, method, args, result}. */
+export const OPS = Object.freeze({
+  /** {@link BertInfo} | {@link TranslateInfo} (load answers the same). */
+  info: op(BOTH, 'info', [], 'BertInfo | TranslateInfo'),
+  /** Either model's tokenizer (a translation model's includes end-of-sentence). */
+  tokenize: op(BOTH, 'tokenize', [TEXT], 'TokenizeResult'),
+  fill: op(['bert'], 'fill', [TEXT, TOP_K], 'FillResult'),
+  logits: op(['bert'], 'logits', [TEXT], 'LogitsResult'),
+  attentions: op(['bert'], 'attentions', [TEXT], 'AttentionsResult'),
+  /** Sequence classifiers of the model (e.g. AntiBERTy's species and chain); [] if none. */
+  classify: op(['bert'], 'classify', [TEXT], 'ClassifyResult'),
+  /** BERT pre-training masking (15 %, 80/10/10) for a seed, with predictions and loss. */
+  pretrainDemo: op(['bert'], 'pretrainDemo', [TEXT, SEED, TOP_K], 'PretrainDemoResult'),
+  translate: op(['translate'], 'translate', [TEXT, OPTIONS], 'TranslateResult'),
+  teacherForce: op(['translate'], 'teacherForce', [TEXT, REFERENCE], 'TeacherForceResult'),
+  /** Teacher forcing plus cross-/self-attention per target position. */
+  teacherForceAttentions: op(['translate'], 'teacherForceAttentions', [TEXT, REFERENCE], 'TeacherForceAttentionsResult'),
+  /** The translation encoder's self-attention. */
+  encoderAttentions: op(['translate'], 'encoderAttentions', [TEXT], 'AttentionsResult'),
+});
+
+/** The requests the worker answers itself, not by calling a model. */
+export const WORKER_OPS = Object.freeze(['load', 'cancel', '_trap']);
+
+/** The table entry of `name`, or an Error in words (not "x is not a function"). */
+export function opSpec(name) {
+  if (typeof name === 'string' && Object.hasOwn(OPS, name)) return OPS[name];
+  const known = [...WORKER_OPS.filter((n) => !n.startsWith('_')), ...Object.keys(OPS)].join(', ');
+  const what = name == null ? 'a request that names no operation' : `an unknown request "${String(name)}"`;
+  throw new Error(`the model worker got ${what}; it answers ${known}`);
+}
+
+/** The kinds that accept `spec` in words: "a BERT fill-mask model", "… or a translation model". */
+export const kindsInWords = (spec) => spec.kinds.map((k) => KINDS[k].name).join(' or ');
+
+/** Client side: the request for `name(key, ...values)`, each value checked (throws in words);
+ * a value left out (undefined) takes its default, as a JavaScript default parameter would. */
+export function requestFor(name, key, values) {
+  const spec = opSpec(name);
+  const msg = { op: name, key };
+  spec.args.forEach((arg, i) => {
+    const value = values[i] === undefined ? arg.default : values[i];
+    arg.check?.(value);
+    msg[arg.name] = value;
+  });
+  return msg;
+}
+
+/** Worker side: the wasm method's arguments for request `msg` (defaults for missing or null
+ * fields, each checked, then converted). */
+export function wasmArgs(spec, msg) {
+  return spec.args.map((arg) => {
+    const value = msg[arg.name] == null && 'default' in arg ? arg.default : msg[arg.name];
+    arg.check?.(value);
+    return arg.wasm ? arg.wasm(value) : value;
+  });
+}
