@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --target wasm32-unknown-unknown -p tlab-web "$@"
-wasm-bindgen target/wasm32-unknown-unknown/release/tlab_web.wasm --out-dir pkg --target web --no-typescript
+wasm-bindgen "${CARGO_TARGET_DIR:-target}"/wasm32-unknown-unknown/release/tlab_web.wasm --out-dir pkg --target web --no-typescript
 ls -l pkg/tlab_web_bg.wasm | awk '{printf "pkg/tlab_web_bg.wasm: %.2f MB\n", $5/1e6}'

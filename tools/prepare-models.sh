@@ -29,7 +29,7 @@ if [ ! -f models/translate-en-pt/model.safetensors ] || [ ! -f models/translate-
   for pair in en-pt:enpt pt-en:pten; do
     dir=${pair%%:*} code=${pair#*:}
     m=$(ls -d "$src/$code"-*)
-    target/release/tlab convert-marian --model "$m"/model.$code.intgemm.alphas.bin \
+    "${CARGO_TARGET_DIR:-target}"/release/tlab convert-marian --model "$m"/model.$code.intgemm.alphas.bin \
       --tokenizer "$m"/tokenizer.json --shortlist "$m"/lex.50.50.$code.s2t.bin --out models/translate-$dir
   done
 fi
@@ -40,7 +40,7 @@ if [ ! -f models/antiberty/model.safetensors ]; then
   python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$wheels" antiberty==0.1.3
   (cd "$wheels" && python3 -m zipfile -e antiberty-*.whl unpacked)
   src="$wheels/unpacked/antiberty/trained_models"
-  target/release/tlab convert-bert --checkpoint "$src"/AntiBERTy_md_smooth/pytorch_model.bin \
+  "${CARGO_TARGET_DIR:-target}"/release/tlab convert-bert --checkpoint "$src"/AntiBERTy_md_smooth/pytorch_model.bin \
     --config "$src"/AntiBERTy_md_smooth/config.json --vocab "$src"/vocab.txt \
     --heads tools/antiberty-heads.json --one-token-per-char --out models/antiberty
 fi

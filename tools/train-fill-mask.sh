@@ -30,9 +30,9 @@ PY
 fi
 
 cargo build --release -q -p tlab-train
-target/release/tlab-train train --encoder data/minilm --corpus data/corpus/train.txt \
+"${CARGO_TARGET_DIR:-target}"/release/tlab-train train --encoder data/minilm --corpus data/corpus/train.txt \
   --harvard data/corpus/harvard.txt --run data/runs/en-mlm \
   --steps 3400 --batch 32 --lr 2e-4 --warmup 200 --freeze-embeddings \
   --eval-every 300 --save-every 100 --max-minutes "${MAX_MINUTES:-90}"
-target/release/tlab-train export --encoder data/minilm --run data/runs/en-mlm --out assets/fill-mask-en
-target/release/tlab-train eval --model assets/fill-mask-en --harvard data/corpus/harvard.txt --show 10
+"${CARGO_TARGET_DIR:-target}"/release/tlab-train export --encoder data/minilm --run data/runs/en-mlm --out assets/fill-mask-en
+"${CARGO_TARGET_DIR:-target}"/release/tlab-train eval --model assets/fill-mask-en --harvard data/corpus/harvard.txt --show 10
