@@ -159,7 +159,7 @@ test("teacher forcing: the log-likelihood shown equals the CLI's", async () => {
   const text = await page.getAttribute(sel, 'text');
   const reference = await page.getAttribute(sel, 'reference');
   const shown = Number(await page.getAttribute(sel, 'data-log-likelihood'));
-  const tlab = path.join(repo, 'target/release/tlab');
+  const tlab = path.join(path.resolve(repo, process.env.CARGO_TARGET_DIR ?? 'target'), 'release/tlab');
   if (!fs.existsSync(tlab)) execFileSync('cargo', ['build', '--release', '-q', '-p', 'tlab-cli'], { cwd: repo, stdio: 'inherit' });
   const cli = JSON.parse(execFileSync(tlab, ['teacher-force', '--json', '--direction', 'en-pt', '--reference', reference, text], { cwd: repo }));
   assert.ok(Math.abs(shown - cli.log_likelihood) < TOL, `page ${shown} vs CLI ${cli.log_likelihood}`);
