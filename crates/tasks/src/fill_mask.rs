@@ -155,11 +155,7 @@ impl FillMask {
     /// Loads `DIR/{config.json, tokenizer.json, model.safetensors[, tokenizer_config.json]}`.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_dir(dir: &std::path::Path) -> Result<Self, TaskError> {
-        let read = |name: &str| {
-            std::fs::read(dir.join(name)).map_err(|e| {
-                TaskError::Io(format!("cannot read {}: {e}", dir.join(name).display()))
-            })
-        };
+        let read = |name: &str| crate::read_model_file(dir, name);
         let tokenizer_config = read("tokenizer_config.json").ok();
         Self::from_bytes(
             &read("config.json")?,

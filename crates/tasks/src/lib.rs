@@ -68,3 +68,10 @@ pub(crate) fn non_finite_error() -> TaskError {
             .into(),
     )
 }
+
+/// One file of a model directory, for the native `from_dir` loaders (the page passes bytes).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn read_model_file(dir: &std::path::Path, name: &str) -> Result<Vec<u8>, TaskError> {
+    let path = dir.join(name);
+    std::fs::read(&path).map_err(|e| TaskError::Io(format!("cannot read {}: {e}", path.display())))
+}

@@ -182,11 +182,7 @@ impl Translator {
     /// Loads `DIR/{config.json, tokenizer.json, model.safetensors[, shortlist.bin]}`.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_dir(dir: &std::path::Path) -> Result<Self, TaskError> {
-        let read = |name: &str| {
-            std::fs::read(dir.join(name)).map_err(|e| {
-                TaskError::Io(format!("cannot read {}: {e}", dir.join(name).display()))
-            })
-        };
+        let read = |name: &str| crate::read_model_file(dir, name);
         let shortlist = read("shortlist.bin").ok();
         Self::from_bytes(
             &read("config.json")?,
