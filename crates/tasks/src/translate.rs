@@ -137,6 +137,15 @@ const IGNORED_TENSORS: &[&str] = &[
     "embed_positions.weight",
 ];
 
+/// A NaN log-probability means the forward pass overflowed (see [`crate::non_finite_error`]);
+/// −∞ is legitimate (a reference token outside the shortlist).
+fn all_finite(forced: &[ForcedToken]) -> Result<(), TaskError> {
+    if forced.iter().any(|t| t.log_prob.is_nan()) {
+        return Err(crate::non_finite_error());
+    }
+    Ok(())
+}
+
 /// What the page shows about a loaded translation model: its config and any warnings.
 #[derive(Debug, Clone, Serialize)]
 pub struct TranslateInfo {
@@ -381,9 +390,7 @@ impl Translator {
         let memory = self.encode_tensor(source_ids, false);
         let out = self.output_layer(source_ids)?;
         let (forced, rows) = decoding::teacher_forcing(&self.model, &memory, &out, target_ids);
-        if forced.iter().any(|t| t.log_prob.is_nan()) {
-            return Err(crate::non_finite_error());
-        }
+        all_finite(&forced)?;
         Ok(self.forced_output(source_ids, target_ids, forced, rows))
     }
 
@@ -485,7 +492,6 @@ impl Translator {
         source_ids: &[u32],
         target_ids: &[u32],
     ) -> Result<ForcedWithAttentions, TaskError> {
-        let (source_ids, target_ids) = (source_ids.to_vec(), target_ids.to_vec());
         let c = &self.model.config;
         let maps = c.decoder_layers * c.decoder_attention_heads;
         // Cross-attention: every target position over the source; self-attention: over the prefix.
@@ -494,14 +500,12 @@ impl Translator {
             target_ids.len(),
             source_ids.len() + target_ids.len(),
         )?;
-        let memory = self.encode_tensor(&source_ids, false);
-        let out = self.output_layer(&source_ids)?;
+        let memory = self.encode_tensor(source_ids, false);
+        let out = self.output_layer(source_ids)?;
         let (tokens, attn) =
-            decoding::teacher_forcing_with_attentions(&self.model, &memory, &out, &target_ids);
-        if tokens.iter().any(|t| t.log_prob.is_nan()) {
-            return Err(crate::non_finite_error());
-        }
-        let (forced, _) = self.forced_output(&source_ids, &target_ids, tokens, Vec::new());
+            decoding::teacher_forcing_with_attentions(&self.model, &memory, &out, target_ids);
+        all_finite(&tokens)?;
+        let (forced, _) = self.forced_output(source_ids, target_ids, tokens, Vec::new());
         Ok(ForcedWithAttentions {
             forced,
             decoder_self_attention: self.model.config.decoder_self_attention,

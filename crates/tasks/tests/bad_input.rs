@@ -94,6 +94,21 @@ fn expect_err<T>(result: Result<T, String>, words: &[&str]) {
     }
 }
 
+/// Every config edit in `cases` fails to load, with all of its words in the error.
+#[track_caller]
+fn expect_config_errors(cases: Vec<(Value, &[&str])>, load: impl Fn(Value) -> Result<(), String>) {
+    for (edit, words) in cases {
+        match load(edit.clone()) {
+            Ok(()) => panic!("{edit} loaded; expected an error with {words:?}"),
+            Err(e) => {
+                for w in words {
+                    assert!(e.contains(w), "{edit}: error should contain {w:?}: {e}");
+                }
+            }
+        }
+    }
+}
+
 fn default_bert() -> FillMask {
     bert_with_config(json!({})).expect("fixture loads")
 }
@@ -146,17 +161,7 @@ fn bert_config_values_out_of_range_are_errors() {
         (json!({"vocab_size": null}), &["vocab_size"]),
         (json!({"classifier_heads": "x"}), &["config.json"]),
     ];
-    for (edit, words) in cases {
-        let result = bert_with_config(edit.clone());
-        match result {
-            Ok(_) => panic!("{edit} loaded; expected an error with {words:?}"),
-            Err(e) => {
-                for w in words {
-                    assert!(e.contains(w), "{edit}: error should contain {w:?}: {e}");
-                }
-            }
-        }
-    }
+    expect_config_errors(cases, |edit| bert_with_config(edit).map(|_| ()));
 }
 
 #[test]
@@ -201,16 +206,7 @@ fn marian_config_ids_and_layers_are_checked_against_the_vocabulary_and_weights()
         (json!({"activation_function": "tanh"}), &["config.json"]),
         (json!({"decoder_self_attention": "lstm"}), &["config.json"]),
     ];
-    for (edit, words) in cases {
-        match marian_with_config(edit.clone()) {
-            Ok(_) => panic!("{edit} loaded; expected an error with {words:?}"),
-            Err(e) => {
-                for w in words {
-                    assert!(e.contains(w), "{edit}: error should contain {w:?}: {e}");
-                }
-            }
-        }
-    }
+    expect_config_errors(cases, |edit| marian_with_config(edit).map(|_| ()));
 }
 
 #[test]
