@@ -8,7 +8,7 @@ try {
   await page.setViewportSize({ width: 900, height: 760 });
   await page.goto(browser.url);
   await page.fill('#text', 'She [MASK] a [MASK] of the [MASK] yesterday.');
-  await page.waitForFunction(() => document.querySelectorAll('.mask-card').length === 3);
+  await page.waitForFunction(() => document.querySelectorAll('#fill-mask .tl-card').length === 3);
   await page.click('#model-picker summary');
   await page.screenshot({ path: 'docs/fill-mask.png', fullPage: true });
   console.log('docs/fill-mask.png');

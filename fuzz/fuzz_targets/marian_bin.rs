@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use tlab_fuzz::*;
-use tlab_models::marian_bin::MarianModel;
+use tlab_convert::marian_bin::MarianModel;
 use tlab_tasks::translate::Translator;
 
 fuzz_target!(|data: &[u8]| {

@@ -320,21 +320,21 @@ test('the page itself: odd texts show an answer or an error in words, never NaN,
     d.dismiss().catch(() => {});
   });
   await p.goto(browser.url);
-  await p.waitForFunction(() => document.getElementById('fill-mask').dataset.state === 'answered', null, { timeout: 60_000 });
+  await p.waitForFunction(() => document.getElementById('fill-mask').dataset.state === 'ready', null, { timeout: 60_000 });
   const wrong = [];
   for (const [label, text, expect] of TEXTS) {
     const runs = Number((await p.getAttribute('#fill-mask', 'data-runs')) ?? 0);
     await p.$eval('#text', (t, json) => (t.value = JSON.parse(json)), JSON.stringify(text));
     await p.click('#fill');
     await p.waitForFunction(
-      (n) => Number(document.getElementById('fill-mask').dataset.runs ?? 0) > n && document.getElementById('fill-mask').dataset.state !== 'running',
+      (n) => Number(document.getElementById('fill-mask').dataset.runs ?? 0) > n && document.getElementById('fill-mask').dataset.state !== 'loading',
       runs,
       { timeout: TIMEOUT },
     );
     const shown = await p.evaluate(() => ({
       state: document.getElementById('fill-mask').dataset.state,
-      cards: document.querySelectorAll('.mask-card').length,
-      probs: [...document.querySelectorAll('.mask-card .prob')].map((e) => e.textContent),
+      cards: document.querySelectorAll('.tl-card').length,
+      probs: [...document.querySelectorAll('.tl-card .tl-num')].map((e) => e.textContent),
       error: document.getElementById('error').hidden ? '' : document.getElementById('error').textContent,
       injected: document.querySelectorAll('main img, main script').length,
     }));
@@ -348,7 +348,7 @@ test('the page itself: odd texts show an answer or an error in words, never NaN,
   }
   await p.$eval('#text', (t) => (t.value = 'The man went to the [MASK].'));
   await p.click('#fill');
-  await p.waitForFunction(() => document.querySelectorAll('.mask-card').length === 1 && document.getElementById('fill-mask').dataset.state === 'answered');
+  await p.waitForFunction(() => document.querySelectorAll('.tl-card').length === 1 && document.getElementById('fill-mask').dataset.state === 'ready');
   assert.deepEqual(wrong, []);
   assert.deepEqual(dialogs, []);
   assert.deepEqual(p.problems, []);

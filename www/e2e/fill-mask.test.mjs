@@ -19,9 +19,9 @@ const TOL = 1e-4;
 
 /** Reads the first mask card's candidates as {id, prob}. */
 async function candidates(page) {
-  await page.waitForSelector('.mask-card li');
-  return page.$$eval('.mask-card:first-child li', (lis) =>
-    lis.map((li) => ({ id: Number(li.dataset.id), prob: Number(li.querySelector('.prob').dataset.prob) })),
+  await page.waitForSelector('.tl-card li');
+  return page.$$eval('.tl-card:first-child li', (lis) =>
+    lis.map((li) => ({ id: Number(li.dataset.id), prob: Number(li.dataset.p) })),
   );
 }
 
@@ -33,8 +33,8 @@ test('default page: the trained English model answers as recorded at export', as
   assert.equal(await page.inputValue('#text'), golden.text);
   const got = await candidates(page);
   assert.equal(got.length, 5);
-  const tokens = await page.$$eval('.mask-card:first-child li', (lis) =>
-    lis.map((li) => li.querySelector('.token').title.match(/^token (\S+)/)[1]),
+  const tokens = await page.$$eval('.tl-card:first-child li', (lis) =>
+    lis.map((li) => li.querySelector('.tl-tok').title.match(/^token (\S+)/)[1]),
   );
   assert.deepEqual(tokens, golden.top5);
   for (const [i, c] of got.entries()) {
@@ -54,13 +54,13 @@ test('built-in AntiBERTy recovers masked residues and classifies the chain', asy
   await page.click('#load-antiberty');
   await page.waitForFunction(() => /AntiBERTy/.test(document.getElementById('model-name').textContent) &&
     !/loading/.test(document.getElementById('model-name').textContent));
-  await page.waitForSelector('.class-head[data-head="chain"]');
+  await page.waitForSelector('.tl-class-head[data-head="chain"]');
   // The example is trastuzumab's heavy chain with Q3 and W103 masked (models/index.json).
-  const firsts = await page.$$eval('.mask-card', (cards) =>
-    cards.map((c) => c.querySelector('li .token').textContent),
+  const firsts = await page.$$eval('.tl-card', (cards) =>
+    cards.map((c) => c.querySelector('li .tl-tok').textContent),
   );
   assert.deepEqual(firsts, ['Q', 'W']);
-  const chain = await page.$eval('.class-head[data-head="chain"]', (p) => p.dataset.label);
+  const chain = await page.$eval('.tl-class-head[data-head="chain"]', (p) => p.dataset.label);
   assert.equal(chain, 'Heavy');
   assert.ok(!(await page.textContent('#filled')).includes(' '), 'residues are joined without spaces');
   assert.deepEqual(page.problems, []);
@@ -105,7 +105,7 @@ test('load a model from a URL prefix typed in the page', async () => {
   await page.click('#load-url');
   await page.waitForFunction(() => document.getElementById('model-info').textContent.includes('3 layers'));
   await page.waitForFunction(
-    (id) => document.querySelector('.mask-card li')?.dataset.id === String(id),
+    (id) => document.querySelector('.tl-card li')?.dataset.id === String(id),
     expected.top5_ids[0][0],
   );
   const got = await candidates(page);
@@ -124,7 +124,7 @@ test('load a model from local files', async () => {
   await page.waitForFunction(() => document.getElementById('model-name').textContent === 'local files');
   const expected = fixture('bert-gelu-new-f16').cases[0];
   await page.waitForFunction(
-    (id) => document.querySelector('.mask-card li')?.dataset.id === String(id),
+    (id) => document.querySelector('.tl-card li')?.dataset.id === String(id),
     expected.top5_ids[0][0],
   );
   assert.deepEqual((await candidates(page)).map((c) => c.id), expected.top5_ids[0]);
@@ -147,7 +147,7 @@ test('errors are shown in words and the page keeps working', async () => {
   assert.match(await page.textContent('#error'), /HTTP 404/);
   await page.click('#load-default');
   await page.fill('#text', 'She [MASK] a [MASK] of the [MASK] yesterday.');
-  await page.waitForFunction(() => document.querySelectorAll('.mask-card').length === 3);
+  await page.waitForFunction(() => document.querySelectorAll('.tl-card').length === 3);
   assert.equal(await page.isHidden('#error'), true);
   // The browser's own 404 log line for the missing file is expected; nothing else.
   const others = page.problems.filter((p) => !/404/.test(p));
@@ -161,11 +161,11 @@ test('clicking a word masks it, clicking again restores it', async () => {
   await candidates(page);
   await page.fill('#text', 'The dog went to the store.');
   await page.waitForSelector('#error:not([hidden])');
-  await page.click('.word:has-text("dog")');
+  await page.click('.tl-word:has-text("dog")');
   assert.equal(await page.inputValue('#text'), 'The [MASK] went to the store.');
   await page.waitForSelector('#error', { state: 'hidden' });
   assert.equal((await candidates(page)).length, 5);
-  await page.click('.word.masked');
+  await page.click('.tl-word.masked');
   assert.equal(await page.inputValue('#text'), 'The dog went to the store.');
   assert.deepEqual(page.problems, []);
   await page.close();

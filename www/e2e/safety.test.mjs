@@ -23,7 +23,7 @@ const at = (p) => new URL(p, browser.url).href;
 /** Waits until the fill-mask panel has answered with a loaded model; returns the header. */
 async function fillAnswered(page) {
   await page.waitForFunction(
-    () => document.getElementById('fill-mask').dataset.state === 'answered' && !/loading/.test(document.getElementById('model-name').textContent),
+    () => document.getElementById('fill-mask').dataset.state === 'ready' && !/loading/.test(document.getElementById('model-name').textContent),
     null,
     { timeout: 60_000 },
   );
@@ -38,14 +38,14 @@ async function fillOnce(page, text) {
   await page.waitForFunction(
     (n) => {
       const p = document.getElementById('fill-mask');
-      return Number(p.dataset.runs ?? 0) > n && p.dataset.state !== 'running';
+      return Number(p.dataset.runs ?? 0) > n && p.dataset.state !== 'loading';
     },
     runs,
     { timeout: 60_000 },
   );
   return {
     state: await page.getAttribute('#fill-mask', 'data-state'),
-    cards: await page.$$eval('.mask-card', (c) => c.length),
+    cards: await page.$$eval('.tl-card', (c) => c.length),
     error: (await page.isHidden('#error')) ? '' : await page.textContent('#error'),
   };
 }
@@ -199,7 +199,7 @@ test('a crashed worker: its requests fail in words, the next request answers wit
   assert.equal(r.workers, 2, 'one fresh worker per crash');
   // The page's own controls work too, with no reload.
   const out = await fillOnce(page, 'She bought a [MASK] of bread.');
-  assert.equal(out.state, 'answered', out.error);
+  assert.equal(out.state, 'ready', out.error);
   await page.click('#tr-go');
   await page.waitForFunction(() => document.getElementById('tr-output').textContent !== '' && !document.getElementById('tr-go').disabled);
   assert.equal(await page.isHidden('#tr-error'), true);
@@ -249,7 +249,7 @@ test('a stalled download fails after the stall timeout, in words; the previous m
   assert.equal(await page.textContent('#model-info'), header.info);
   assert.equal(await page.isHidden('#progress'), true);
   assert.equal(await page.isEnabled('#fill'), true);
-  assert.equal((await fillOnce(page, 'The man went to the [MASK].')).state, 'answered');
+  assert.equal((await fillOnce(page, 'The man went to the [MASK].')).state, 'ready');
   assert.deepEqual(page.problems, []);
   await page.close();
 });
@@ -274,7 +274,7 @@ test('Cancel stops a download; a newer load supersedes an older one; neither is 
   await page.waitForSelector('#progress', { state: 'hidden' });
   assert.equal(await page.isHidden('#error'), true, await page.textContent('#error'));
   assert.equal(await page.textContent('#model-info'), header.info);
-  assert.equal((await fillOnce(page, 'The man went to the [MASK].')).state, 'answered');
+  assert.equal((await fillOnce(page, 'The man went to the [MASK].')).state, 'ready');
   assert.deepEqual(page.problems, []);
   await page.close();
 });
@@ -283,7 +283,7 @@ test('the last load wins: a slow URL load, then at once the default model', asyn
   const page = await browser.newPage();
   await page.goto(browser.url);
   const header = await fillAnswered(page);
-  const firstIds = await page.$$eval('.mask-card li', (l) => l.map((x) => x.dataset.id));
+  const firstIds = await page.$$eval('.tl-card li', (l) => l.map((x) => x.dataset.id));
   // bert-relu (3 layers) answers after 3 s; the default is clicked right after.
   await loadUrl(page, at('_test/slow/3000/hub/someone/bert-relu/resolve/main'));
   await page.click('#load-default');
@@ -293,8 +293,8 @@ test('the last load wins: a slow URL load, then at once the default model', asyn
   assert.doesNotMatch(header.info, /^3 layers/);
   assert.equal(await page.isHidden('#error'), true);
   const out = await fillOnce(page, 'The man went to the [MASK] to buy some milk.');
-  assert.equal(out.state, 'answered');
-  assert.deepEqual(await page.$$eval('.mask-card li', (l) => l.map((x) => x.dataset.id)), firstIds, 'the default model answers');
+  assert.equal(out.state, 'ready');
+  assert.deepEqual(await page.$$eval('.tl-card li', (l) => l.map((x) => x.dataset.id)), firstIds, 'the default model answers');
   // And the other order: the default clicked first, then the URL: the URL wins.
   await page.click('#load-default');
   await loadUrl(page, at('hub/someone/bert-relu/resolve/main'));
@@ -316,7 +316,7 @@ test('a failed load leaves the previous model in the header, with its statistics
   assert.equal(await page.textContent('#model-info'), header.info);
   assert.equal(await page.isEnabled('#fill'), true);
   const out = await fillOnce(page, 'The man went to the [MASK].');
-  assert.equal(out.state, 'answered');
+  assert.equal(out.state, 'ready');
   assert.match(out.error, /HTTP 404/, 'the load error stays until the next load');
   assert.deepEqual(page.problems.filter((p) => !/404/.test(p)), []);
   await page.close();
@@ -335,7 +335,7 @@ test('?model= that is not a URL, or does not load: a clear error, and the defaul
     assert.match(header.name, /^default/, wanted);
     assert.match(header.info, /layers/);
     assert.match(await page.textContent('#error'), error, wanted);
-    assert.equal(await page.$$eval('.mask-card', (c) => c.length), 1);
+    assert.equal(await page.$$eval('.tl-card', (c) => c.length), 1);
     assert.deepEqual(dialogs, []);
     assert.deepEqual(page.problems.filter((p) => !/404/.test(p)), [], wanted);
     await page.close();

@@ -135,7 +135,7 @@ test('the server answers ~50 odd requests without dying, and GET / still works a
 
 test('every page type carries the CSP header and nosniff; every HTML page repeats the policy in a <meta>', async () => {
   for (const p of ['/', '/index.html', '/lecture.html', '/embed.html', '/embed.html?widget=tokenizer-view', '/bench.html',
-    '/app.js', '/worker.js', '/embed.js', '/lib/client.js', '/widgets/index.js', '/widgets/widgets.css', '/style.css',
+    '/widgets/bert-fill-mask.js', '/worker.js', '/embed.js', '/lib/client.js', '/widgets/index.js', '/widgets/widgets.css', '/style.css',
     '/hub/o/bert-relu/resolve/main/config.json', '/no-such-file', '/%00']) {
     for (const method of ['GET', 'HEAD']) {
       const r = await get(p, method);

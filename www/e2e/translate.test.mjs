@@ -73,7 +73,9 @@ test('beam search shows an n-best list, best first, and greedy hides it', async 
   await page.fill('#tr-beam', '5');
   await page.fill('#tr-text', 'Good morning, how did you sleep?');
   await page.click('#tr-go');
-  await page.waitForFunction(() => document.querySelectorAll('#tr-nbest tbody tr').length === 5);
+  // The widget may show an earlier run's list meanwhile (the width changed before the text
+  // did): read the list once the Translate run has finished.
+  await page.waitForFunction(() => document.querySelectorAll('#tr-nbest tbody tr').length === 5 && !document.getElementById('tr-go').disabled);
   const rows = await page.$$eval('#tr-nbest tbody tr', (trs) =>
     trs.map((tr) => ({ text: tr.children[1].textContent, score: Number(tr.children[2].textContent) })),
   );

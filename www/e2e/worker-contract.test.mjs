@@ -136,7 +136,7 @@ test('every op of lib/ops.js maps to a method of the wasm class of each of its k
   console.log(seen.rows.join('\n'));
   assert.deepEqual(seen.missing, []);
   assert.deepEqual(seen.classes, { bert: 'FillMaskModel', translate: 'TranslateModel' });
-  // The methods that widgets, app.js, translate.js and the tools call are all there.
+  // The methods that the widgets and the tools call are all there.
   for (const name of ['fill', 'translate', 'teacherForce', 'teacherForceAttentions', 'tokenize', 'encoderAttentions', 'pretrainDemo', 'classify', 'logits', 'attentions', 'info']) {
     assert.ok(seen.rows.some((r) => r.startsWith(`${name} →`)), `the table has ${name}`);
   }

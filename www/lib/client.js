@@ -185,12 +185,20 @@ export class TlabClient {
     return true;
   }
 
-  /** source: {url: 'https://…/resolve/main'} or {files: {config, tokenizer, weights, tokenizerConfig}} (ArrayBuffers). */
+  /**
+   * source: {url: 'https://…/resolve/main'} or {files: {config, tokenizer, weights, tokenizerConfig}} (ArrayBuffers).
+   * @param {(p: import('./ops.js').LoadProgress) => void} [onProgress]
+   * @returns {Promise<import('./ops.js').BertInfo>}
+   */
   loadBert(key, source, onProgress, options = {}) {
     return this.load('bert', key, source, onProgress, options);
   }
 
-  /** A translation model directory: {url, shortlist?} or {files}. */
+  /**
+   * A translation model directory: {url, shortlist?} or {files}.
+   * @param {(p: import('./ops.js').LoadProgress) => void} [onProgress]
+   * @returns {Promise<import('./ops.js').TranslateInfo>}
+   */
   loadTranslate(key, source, onProgress, options = {}) {
     return this.load('translate', key, source, onProgress, options);
   }
@@ -211,7 +219,8 @@ export class TlabClient {
 }
 
 // One method per operation of the table, named after it; each answers the table's `result`
-// shape (the typedefs of lib/ops.js).
+// shape (the typedefs of lib/ops.js: client.fill → FillResult, client.translate →
+// TranslateResult, …).
 for (const name of Object.keys(OPS)) {
   if (name in TlabClient.prototype) throw new Error(`lib/ops.js: the op "${name}" would replace TlabClient.${name}`);
   const method = { [name](key, ...args) { return this.op(name, key, ...args); } }[name];

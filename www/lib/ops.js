@@ -17,55 +17,93 @@
 
 /** @typedef {'bert' | 'translate'} ModelKind */
 
-/** @typedef {{id: number, token: string, prob: number}} Candidate */
+// What the worker answers, in one place: the typedefs below are written from the serde
+// structs the wasm methods return (named first in each; they live in crates/tasks/src/ and
+// crates/models/src/, and crates/web/src/lib.rs says which method returns which), so the
+// field names are Rust's. Pages and widgets refer to them as
+// import('../lib/ops.js').FillResult and so on. Every number is a JavaScript number (u32,
+// usize and f32 alike); an Option that is None is null.
+
 /**
+ * {id, progress} messages of a load, before its answer. total is 0 when the server sent no
+ * Content-Length; the last one is {file: 'building the model', loaded: 1, total: 1}.
+ * @typedef {{file: string, loaded: number, total: number}} LoadProgress
+ */
+
+/** ModelInfo (what load and info answer for a BERT).
  * @typedef {{layers: number, hidden: number, heads: number, vocab: number, max_tokens: number,
- *   mask_token: string, parameters: number, classifiers: string[], warnings: string[]}} BertInfo
- */
+ *   mask_token: string, parameters: number, classifiers: string[], warnings: string[]}} BertInfo */
+/** Seq2SeqConfig, flattened, plus warnings (TranslateInfo).
+ * @typedef {{vocab_size: number, d_model: number, encoder_layers: number, decoder_layers: number,
+ *   encoder_attention_heads: number, decoder_attention_heads: number, encoder_ffn_dim: number,
+ *   decoder_ffn_dim: number, activation_function: 'gelu' | 'gelu_new' | 'relu' | 'swish',
+ *   scale_embedding: boolean, max_position_embeddings: number, pad_token_id: number | null,
+ *   eos_token_id: number, decoder_start_token_id: number | null, layer_norm_eps: number,
+ *   decoder_self_attention: 'attention' | 'ssru', position_timescales: 'hf-marian' | 'marian',
+ *   warnings: string[]}} TranslateInfo */
+
+/** Candidate (fill_mask.rs). @typedef {{id: number, token: string, prob: number}} Candidate */
+/** MaskPrediction; position: the mask's index in input_ids.
+ * @typedef {{position: number, candidates: Candidate[]}} MaskPrediction */
+/** FillMaskOutput; filled: the text with every mask replaced by its top choice.
+ * @typedef {{input_ids: number[], tokens: string[], masks: MaskPrediction[], filled: string}} FillResult */
+/** MaskLogits; logits: [mask][vocabulary entry].
+ * @typedef {{input_ids: number[], mask_positions: number[], logits: number[][]}} LogitsResult */
+/** Attentions and AttentionMaps; layers: [layer][head][query][key].
+ * @typedef {{tokens: string[], layers: number[][][][]}} AttentionsResult */
+/** ClassProb. @typedef {{label: string, prob: number}} ClassProb */
+/** HeadPrediction; label and prob: the most probable class; classes in the head's order.
+ * @typedef {{head: string, label: string, prob: number, classes: ClassProb[]}} HeadPrediction */
+/** One per sequence classifier of the checkpoint (AntiBERTy: species, chain); [] if none.
+ * @typedef {HeadPrediction[]} ClassifyResult */
+/** TokenPiece; start, end: byte range in the text (empty for added tokens).
+ * @typedef {{id: number, piece: string, special: boolean, start: number, end: number}} TokenPiece */
+/** Tokenized; algorithm: WordPiece, Unigram, BPE or WordLevel.
+ * @typedef {{algorithm: string, pieces: TokenPiece[]}} TokenizeResult */
+/** PretrainPosition (kind: MaskKind).
+ * @typedef {{position: number, kind: 'mask' | 'random' | 'keep', original: string, original_id: number,
+ *   shown: string, shown_id: number, prob_original: number, candidates: Candidate[]}} PretrainPosition */
+/** PretrainDemo: BERT's pre-training masking (15 %: 80 % mask, 10 % random, 10 % kept) for a seed.
+ * @typedef {{seed: number, tokens: string[], input_ids: number[], corrupted_tokens: string[],
+ *   corrupted_ids: number[], positions: PretrainPosition[], loss: number}} PretrainDemoResult */
+
 /**
- * The translation model's config.json as read (Hugging Face MarianConfig names) and what the
- * page should tell the user about its files.
- * @typedef {{d_model: number, encoder_layers: number, decoder_layers: number, warnings: string[],
- *   [field: string]: unknown}} TranslateInfo
- */
-/**
- * @typedef {{input_ids: number[], tokens: string[],
- *   masks: {position: number, candidates: Candidate[]}[], filled: string}} FillResult
- */
-/** logits: [mask][vocabulary entry]. @typedef {{input_ids: number[], mask_positions: number[], logits: number[][]}} LogitsResult */
-/** layers: [layer][head][query][key]. @typedef {{tokens: string[], layers: number[][][][]}} AttentionsResult */
-/**
- * One entry per sequence classifier of the checkpoint (AntiBERTy: species, chain); [] if none.
- * @typedef {{head: string, label: string, prob: number, classes: {label: string, prob: number}[]}[]} ClassifyResult
- */
-/** @typedef {{algorithm: string, pieces: {id: number, piece: string, special: boolean, start: number, end: number}[]}} TokenizeResult */
-/**
- * BERT's pre-training masking (15 %: 80 % [MASK], 10 % random, 10 % kept) for a seed.
- * @typedef {{seed: number, tokens: string[], input_ids: number[], corrupted_tokens: string[], corrupted_ids: number[],
- *   positions: {position: number, kind: 'mask' | 'random' | 'keep', original: string, original_id: number,
- *     shown: string, shown_id: number, prob_original: number, candidates: Candidate[]}[], loss: number}} PretrainDemoResult
- */
-/**
- * All optional; the wasm method's defaults: greedy (beam 1), α 1, no trace, no attentions.
+ * The request's options (JsTranslateOptions), all optional; the wasm method's defaults:
+ * greedy (beam 1), α 1, no trace, no attentions.
  * @typedef {{beam?: number, alpha?: number, maxNewTokens?: number, traceTopK?: number,
  *   attentions?: boolean}} TranslateOptions
  */
+/** Candidate (translate.rs), one of the n-best; score = log_prob / length^α (greedy: log_prob).
+ * @typedef {{translation: string, ids: number[], tokens: string[], score: number, log_prob: number}} NbestEntry */
+/** Alternative. @typedef {{id: number, prob: number}} Alternative */
+/** BeamTrace: a live beam; parent: the beam of the step before that it extends;
+ * top: the likeliest next tokens from its prefix.
+ * @typedef {{parent: number, tokens: number[], log_prob: number, top: Alternative[]}} BeamTrace */
+/** Hypothesis (decoding.rs): a hypothesis that finished at a trace step (its tokens
+ * include EOS if it ended with it).
+ * @typedef {{tokens: number[], log_prob: number, score: number, ended_with_eos: boolean}} FinishedHypothesis */
+/** TraceStep: the beams extended (one for greedy), the token each survivor chose,
+ * the hypotheses that finished and the candidates pruned at this step.
+ * @typedef {{step: number, beams: BeamTrace[], chosen: BeamTrace[], finished: FinishedHypothesis[],
+ *   pruned: BeamTrace[]}} TraceStep */
 /**
- * trace (traceTopK > 0): one step per generated token; cross_attentions (greedy with
- * attentions: true): [target token][layer][head][source token].
- * @typedef {{translation: string, tokens: string[], score: number,
- *   nbest: {translation: string, ids: number[], tokens: string[], score: number, log_prob: number}[],
- *   source_ids: number[], source_tokens: string[], trace?: object[], cross_attentions?: number[][][][],
- *   trace_tokens?: Record<string, string>}} TranslateResult
+ * TranslateOutput. trace and trace_tokens (id in decimal → vocabulary entry) only
+ * with traceTopK > 0; cross_attentions only for greedy with attentions: true,
+ * [target token][layer][head][source token].
+ * @typedef {{translation: string, tokens: string[], score: number, nbest: NbestEntry[],
+ *   source_ids: number[], source_tokens: string[], trace?: TraceStep[],
+ *   cross_attentions?: number[][][][], trace_tokens?: Record<string, string>}} TranslateResult
  */
-/**
+/** ForcedPosition: the reference token and the model's own top guess.
+ * @typedef {{token: string, id: number, prob: number, log_prob: number, top_token: string,
+ *   top_id: number, top_prob: number}} ForcedPosition */
+/** ForcedOutput; log_likelihood: the sum of the positions' log_prob.
  * @typedef {{source_tokens: string[], target_ids: number[], target_tokens: string[],
- *   positions: {token: string, id: number, prob: number, log_prob: number, top_token: string, top_id: number, top_prob: number}[],
- *   log_likelihood: number}} TeacherForceResult
- */
+ *   positions: ForcedPosition[], log_likelihood: number}} TeacherForceResult */
 /**
- * TeacherForceResult plus cross_attentions [target position][layer][head][source position] and
- * self_attentions [target position i][layer][head][0..=i] (empty for an SSRU decoder).
+ * ForcedWithAttentions: TeacherForceResult plus cross_attentions [target position]
+ * [layer][head][source position] and self_attentions [target position i][layer][head][0..=i]
+ * (empty for an SSRU decoder).
  * @typedef {TeacherForceResult & {decoder_self_attention: 'attention' | 'ssru',
  *   cross_attentions: number[][][][], self_attentions: number[][][][]}} TeacherForceAttentionsResult
  */

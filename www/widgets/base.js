@@ -1,7 +1,7 @@
 // The shared base of every tlab custom element: attributes → a model request through the
-// page's one worker (sharedClient: one download and one build per model per page), a status
-// line, errors in words, and redraw on language switch. Widgets use light DOM so that the
-// host page's fonts apply and tests can read what is drawn.
+// page's one worker (sharedClient: one download and one build per model per page), a
+// progress line, errors in words, and redraw on language switch. Widgets use light DOM so
+// that the host page's fonts apply and tests can read what is drawn.
 import { sharedClient, DEFAULT_BERT, DEFAULT_TRANSLATE } from '../lib/client.js';
 import { getLang, tr } from './i18n.js';
 
@@ -31,6 +31,7 @@ export function modelSpec(el) {
   return { kind, ...d };
 }
 
+/** @returns {Promise<import('../lib/ops.js').BertInfo | import('../lib/ops.js').TranslateInfo>} */
 export function ensureModel(spec, onProgress) {
   const client = sharedClient();
   const cached = loads.get(spec.key);
@@ -53,22 +54,54 @@ export function h(tag, props = {}, ...children) {
     if (k === 'class') el.className = v;
     else if (k === 'text') el.textContent = v;
     else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k === 'dataset') for (const [d, x] of Object.entries(v)) x != null && (el.dataset[d] = x);
     // Through CSSOM, not a style attribute: the pages' CSP refuses inline style attributes.
     else if (k === 'style') el.style.cssText = v;
+    else if (k === 'value') el.value = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
   for (const c of children.flat()) if (c != null) el.append(c);
   return el;
 }
 
-/** A token for display: SentencePiece's ▁ and WordPiece's ## stay visible on purpose. */
+/** A number for display (NaN and ∞ as words, not as a wrong digit). */
 export const fmt = (x, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+
+/** A text of i18n.js as nodes: `code` in backquotes becomes <code>, {name} becomes slots[name]. */
+export function rich(text, slots = {}) {
+  return text
+    .split(/(`[^`]*`|\{\w+\})/)
+    .filter(Boolean)
+    .map((part) => {
+      if (part.startsWith('`')) return h('code', { text: part.slice(1, -1) });
+      return /^\{\w+\}$/.test(part) ? slots[part.slice(1, -1)] : part;
+    });
+}
+
+/** Probability bars: items [{label, p, title?, id?}], the `chosen` one marked. */
+export function bars(items, { chosen = -1, format = (p) => fmt(p) } = {}) {
+  return h(
+    'ul',
+    { class: 'tl-bars' },
+    items.map(({ label, p, title, id }, i) =>
+      h(
+        'li',
+        { class: i === chosen ? 'chosen' : null, dataset: { p: String(p), id } },
+        h('span', { class: 'tl-tok', text: label, title: title ?? label }),
+        h('span', { class: 'tl-bar' }, h('span', { style: `width:${(100 * p).toFixed(1)}%` })),
+        h('span', { class: 'tl-num', text: format(p) }),
+      ),
+    ),
+  );
+}
 
 export class TlabWidget extends HTMLElement {
   /** The documented attributes (hugo/README.md); each widget class adds its own. embed.html
    * copies only these from its query string, and the element redraws when one changes. */
   static attributes = ['text', 'lang', 'src', 'shortlist'];
+
+  /** Attributes that change which parts the widget has: it builds them again. */
+  static layoutAttributes = ['lang'];
 
   static get observedAttributes() {
     return this.attributes;
@@ -83,17 +116,34 @@ export class TlabWidget extends HTMLElement {
     return tr(this.lang2, key, ...args);
   }
 
+  /** The id of part `name`: with an `ids` attribute (for widgets that list it) `<ids><name>`,
+   * so that a host page's style sheet, scripts and tests can name the parts; else one unique
+   * to this element (labels need one). */
+  partId(name) {
+    this.uid ??= Math.random().toString(36).slice(2, 8);
+    const prefix = this.constructor.attributes.includes('ids') ? this.getAttribute('ids') : null;
+    return prefix == null ? `tl-${name}-${this.uid}` : `${prefix}${name}`;
+  }
+
   connectedCallback() {
     if (this._connected) return;
     this._connected = true;
     this.classList.add('tl-widget');
-    this._onLang = () => this.draw();
+    this._onLang = () => {
+      this.build();
+      this.draw();
+    };
     document.addEventListener('tlab-lang', this._onLang);
-    this.status = h('p', { class: 'tl-status', 'aria-live': 'polite' });
+    // Errors by kind, shown together, so that one kind's success does not hide another's
+    // failure ('run': the last request; widgets add their own, as the model picker does).
+    this.errors = { load: '', run: '' };
     this.errorBox = h('div', { class: 'tl-error', role: 'alert', hidden: true });
+    this.status = h('p', { class: 'tl-status', 'aria-live': 'polite' });
+    this.bar = h('progress', { max: 1 });
+    this.progress = h('div', { class: 'tl-progress', hidden: true }, this.status, this.bar);
     this.body = h('div', { class: 'tl-body' });
-    this.replaceChildren(this.status, this.errorBox, this.body);
-    this.refresh();
+    this.build();
+    this.start();
   }
 
   disconnectedCallback() {
@@ -102,43 +152,161 @@ export class TlabWidget extends HTMLElement {
   }
 
   attributeChangedCallback(name, old, value) {
-    if (this._connected && old !== value) this.refresh();
+    if (!this._connected || old === value) return;
+    const field = this.bound?.[name];
+    if (field && field.value !== (value ?? '')) field.value = value ?? '';
+    if (this._quiet) return;
+    if (this.constructor.layoutAttributes.includes(name)) this.build();
+    this.refresh();
   }
 
-  /** Fetch the data (subclasses: `async load(spec, client)` → data), then draw. */
-  async refresh() {
-    const ticket = (this._ticket = (this._ticket ?? 0) + 1);
-    this.dataset.state = 'loading';
-    this.errorBox.hidden = true;
-    this.status.textContent = this.t('loading');
+  /** Sets several attributes with one refresh after them (or none, with refresh false). */
+  setAttrs(attrs, refresh = true) {
+    this._quiet = true;
     try {
-      const spec = modelSpec(this);
-      this.info = await ensureModel(spec, ({ file, loaded, total }) => {
-        this.status.textContent = total
-          ? this.t('downloading', file, (loaded / 1e6).toFixed(1), (total / 1e6).toFixed(1))
-          : this.t('preparing', file);
-      });
-      const data = await this.load(spec, sharedClient());
-      if (ticket !== this._ticket) return;
-      this.data = data;
-      this.status.textContent = '';
-      this.draw();
-      this.dataset.state = 'ready';
-    } catch (e) {
-      if (ticket !== this._ticket) return;
-      this.status.textContent = '';
-      this.errorBox.textContent = e.message;
-      this.errorBox.hidden = false;
-      this.dataset.state = 'error';
+      for (const [k, v] of Object.entries(attrs)) this.setAttribute(k, v);
+    } finally {
+      this._quiet = false;
     }
+    if (refresh) this.refresh();
+  }
+
+  /** (Re)builds the parts in the order of layout(); form fields keep what the user had
+   * typed or chosen (see field). */
+  build() {
+    this.oldFields = this.fields ?? {};
+    this.fields = {};
+    this.bound = {};
+    for (const [el, name] of [[this.progress, 'progress'], [this.status, 'progress-label'], [this.bar, 'progress-bar'], [this.errorBox, 'error']]) {
+      el.id = this.partId(name);
+    }
+    this.replaceChildren(...this.layout().filter(Boolean));
+    this.oldFields = null;
+  }
+
+  /** The widget's parts in order; widgets with a form of their own put it around these. */
+  layout() {
+    return [this.progress, this.errorBox, this.body];
+  }
+
+  /** Registers form field `name` (id partId(name)); built again, it keeps its old state.
+   * A `bound` field stands for the attribute `name`: what refresh() runs on (see syncFields),
+   * and set when the attribute is. */
+  field(name, el, bound = false) {
+    el.id = this.partId(name);
+    const old = this.oldFields?.[name];
+    // (A file input's value cannot be set: the browser keeps the chosen files to itself.)
+    if (old && el.type !== 'file') for (const p of ['value', 'checked', 'open']) if (p in el) el[p] = old[p];
+    this.fields[name] = el;
+    if (bound) this.bound[name] = el;
+    return el;
+  }
+
+  /** Copies the bound fields into their attributes, without a refresh; true if one changed. */
+  syncFields() {
+    const changed = Object.entries(this.bound ?? {}).filter(([name, el]) => el.value !== this.attr(name, ''));
+    this.setAttrs(Object.fromEntries(changed.map(([name, el]) => [name, el.value])), false);
+    return changed.length > 0;
+  }
+
+  /** Runs what the fields say: at once if one changed, or with `force` (Enter, a button). */
+  commit(force = false) {
+    clearTimeout(this.typing);
+    if (this.syncFields() || force) this.refresh();
+  }
+
+  /** What a widget does once connected: fetch and draw. */
+  start() {
+    this.refresh();
+  }
+
+  /** The progress line, for every load of every widget: a message (a string), a download
+   * ({file, loaded, total}; total 0 when the size is unknown) or null (hidden). */
+  showProgress(p) {
+    this.progress.hidden = p == null;
+    if (p == null) return;
+    const mb = (n) => (n / 1e6).toFixed(1);
+    if (typeof p === 'string') this.status.textContent = p;
+    else this.status.textContent = p.total ? this.t('downloading', p.file, mb(p.loaded), mb(p.total)) : this.t('downloadingSoFar', p.file, mb(p.loaded));
+    if (p.total > 0) this.bar.value = p.loaded / p.total;
+    else this.bar.removeAttribute('value');
+  }
+
+  showError(kind, message) {
+    this.errors[kind] = message;
+    const text = Object.values(this.errors).filter(Boolean).join('\n');
+    this.errorBox.textContent = text;
+    this.errorBox.hidden = !text;
+  }
+
+  /** The model to ask, {kind, key, …, info}: by default the one the attributes name, loaded
+   * once per page. */
+  async model() {
+    const spec = modelSpec(this);
+    this.showProgress(this.t('loading'));
+    try {
+      spec.info = await ensureModel(spec, (p) => this.showProgress(p));
+    } finally {
+      this.showProgress(null);
+    }
+    return spec;
+  }
+
+  /**
+   * Fetch the data (subclasses: `async load(model, client)` → data), then draw. One run at a
+   * time: a refresh asked for while one runs makes one more run after it, from the fields as
+   * they are when it starts, and only the last run's outcome is shown (an older one is out
+   * of date).
+   * data-state says what is shown: 'loading', then 'ready' or 'error'; data-runs counts the
+   * outcomes shown, so tests can wait for one.
+   */
+  refresh() {
+    this.again = true;
+    this.running ??= this.run().finally(() => {
+      this.running = null;
+      if (this.again) this.refresh(); // asked for after the last run had begun to show
+    });
+    return this.running;
+  }
+
+  async run() {
+    this.dataset.state = 'loading';
+    let data;
+    let error;
+    while (this.again) {
+      this.again = false;
+      this.syncFields(); // what the user typed is what runs, whatever asked for the run
+      this.beforeRun();
+      try {
+        data = await this.load(await this.model(), sharedClient());
+        error = null;
+      } catch (e) {
+        error = e;
+      }
+    }
+    this.showError('run', error?.message ?? '');
+    if (error) this.failed();
+    else {
+      this.data = data;
+      this.draw();
+    }
+    this.dataset.state = error ? 'error' : 'ready';
+    this.dataset.runs = String(Number(this.dataset.runs ?? 0) + 1);
     this.dispatchEvent(new CustomEvent('tlab-ready', { bubbles: true }));
   }
+
+  /** Called as each run starts, with the attributes it runs on. */
+  beforeRun() {}
 
   /** Redraw from this.data (also on language switch). */
   draw() {
     if (!this.data) return;
-    this.body.replaceChildren(...[this.render(this.data)].flat());
+    this.body.replaceChildren(...[this.render(this.data)].flat().filter((x) => x != null));
   }
+
+  /** After a failed refresh. Views whose inputs are part of the drawing keep it; widgets
+   * with a form of their own clear their answer. */
+  failed() {}
 
   attr(name, fallback) {
     return this.getAttribute(name) ?? fallback;
@@ -149,29 +317,37 @@ export class TlabWidget extends HTMLElement {
     return this.hasAttribute(name) && Number.isFinite(v) ? v : fallback;
   }
 
-  /** A text input that re-runs the widget on Enter or change. */
-  input(attrName, labelKey, multiline = false) {
-    const id = `tl-${attrName}-${Math.random().toString(36).slice(2, 8)}`;
+  /**
+   * A labelled text field bound to attribute `attrName`: Enter (without Shift: that is a
+   * new line in a multiline one) runs it, and so does a change; `live`: typing runs it after
+   * a pause. `oninput`: called as the user types.
+   */
+  input(attrName, labelKey, { multiline = false, live = false, oninput } = {}) {
     const field = h(multiline ? 'textarea' : 'input', {
-      id,
       class: `tl-input tl-input-${attrName}`,
       type: multiline ? null : 'text',
       rows: multiline ? 2 : null,
       spellcheck: 'false',
-      onchange: (e) => this.setAttribute(attrName, e.target.value),
+      value: this.getAttribute(attrName) ?? '',
+      onchange: () => this.commit(),
+      oninput: () => {
+        oninput?.();
+        clearTimeout(this.typing);
+        if (live) this.typing = setTimeout(() => this.commit(), 250);
+      },
       onkeydown: (e) => {
         if (e.key === 'Enter' && !e.shiftKey) {
           e.preventDefault();
-          this.setAttribute(attrName, e.target.value);
+          this.commit(true);
         }
       },
     });
-    field.value = this.getAttribute(attrName) ?? '';
-    return h('div', { class: 'tl-field' }, h('label', { for: id, text: this.t(labelKey) }), field);
+    this.field(attrName, field, true);
+    return h('div', { class: 'tl-field' }, h('label', { for: field.id }, rich(this.t(labelKey))), field);
   }
 
   select(attrName, labelKey, options, value) {
-    const id = `tl-${attrName}-${Math.random().toString(36).slice(2, 8)}`;
+    const id = this.partId(attrName);
     const sel = h('select', {
       id,
       class: `tl-select-${attrName}`,
@@ -181,105 +357,4 @@ export class TlabWidget extends HTMLElement {
     sel.value = String(value);
     return h('label', { class: 'tl-inline', for: id }, `${this.t(labelKey)} `, sel);
   }
-}
-
-/** The most tokens an attention view draws on each axis, and the most heads its picker
- * lists. A 505-token text makes 255 025 cells per map; DOM nodes that many (times 384 heads
- * of choices) crashed the renderer. Views say in words when they cut. */
-export const MAX_TOKENS = 128;
-export const MAX_HEADS = 64;
-
-/** Mean over heads of the top-left n × n: `[head][q][k]` → `[q][k]` (drawing only; rows of
- * a mean of distributions still sum to 1). */
-export function headMean(heads, n = MAX_TOKENS) {
-  const rows = Math.min(n, heads[0].length);
-  return Array.from({ length: rows }, (_, q) => {
-    const cols = Math.min(n, heads[0][q].length);
-    return Array.from({ length: cols }, (_, k) => heads.reduce((s, hd) => s + hd[q][k], 0) / heads.length);
-  });
-}
-
-/**
- * A heatmap grid: rows × cols, values in [0, 1]. Cells carry data-q/data-k/data-v; blank
- * cells (value null) carry data-blank. Row labels are buttons: focusing or hovering one
- * highlights its row; hovering a cell shows its value in the readout. At most MAX_TOKENS
- * rows and columns are drawn; a cut map says so (class tl-capped).
- */
-export function heatmap(widget, { rows: allRows, cols: allCols, values: allValues, caption, hue = 220 }) {
-  const rows = allRows.slice(0, MAX_TOKENS);
-  const cols = allCols.slice(0, MAX_TOKENS);
-  const values = allValues.slice(0, rows.length).map((row) => row.slice(0, cols.length));
-  const capped =
-    rows.length < allRows.length || cols.length < allCols.length
-      ? h('p', { class: 'tl-note tl-capped', text: widget.t('capped', rows.length, allRows.length, cols.length, allCols.length) })
-      : null;
-  const readout = h('p', { class: 'tl-readout', 'aria-live': 'polite' }, '\u00a0');
-  const grid = h('div', {
-    class: 'tl-heat',
-    role: 'table',
-    'aria-label': caption,
-    style: `grid-template-columns: max-content repeat(${cols.length}, minmax(1.6rem, 1fr))`,
-  });
-  grid.append(h('span', { class: 'tl-corner' }));
-  cols.forEach((c, k) => grid.append(h('span', { class: 'tl-col', title: c, dataset: { k } }, h('span', { text: c }))));
-  const show = (q, k) => {
-    grid.querySelectorAll('.hl').forEach((e) => e.classList.remove('hl'));
-    grid.querySelectorAll(`[data-q="${q}"]`).forEach((e) => e.classList.add('hl'));
-    if (k == null) {
-      const row = values[q].map((v, j) => [v, j]).filter(([v]) => v != null).sort((a, b) => b[0] - a[0]);
-      readout.textContent = row.length
-        ? widget.t('attends', rows[q], cols[row[0][1]], fmt(row[0][0]))
-        : '\u00a0';
-    } else if (values[q][k] != null) readout.textContent = widget.t('attends', rows[q], cols[k], fmt(values[q][k], 4));
-  };
-  rows.forEach((r, q) => {
-    grid.append(
-      h('button', {
-        type: 'button',
-        class: 'tl-row',
-        text: r,
-        title: r,
-        dataset: { q },
-        onmouseenter: () => show(q),
-        onfocus: () => show(q),
-      }),
-    );
-    values[q].forEach((v, k) => {
-      const cell =
-        v == null
-          ? h('span', { class: 'tl-cell blank', dataset: { q, k, blank: '' } })
-          : h('span', {
-              class: 'tl-cell',
-              title: `${r} → ${cols[k]}: ${fmt(v, 4)}`,
-              dataset: { q, k, v: String(v) },
-              style: `background: hsl(${hue} 70% ${Math.round(97 - 55 * Math.min(1, v))}%)`,
-              onmouseenter: () => show(q, k),
-            });
-      grid.append(cell);
-    });
-  });
-  return h('figure', { class: 'tl-figure' }, h('figcaption', { text: caption }), capped, h('div', { class: 'tl-scroll' }, grid), readout);
-}
-
-/** Layer and head pickers (head "avg" = mean of heads), as attributes of `widget`. The head
- * menu lists at most MAX_HEADS heads (and the chosen one); the views say so. */
-export function layerHeadControls(widget, nLayers, nHeads) {
-  const layer = Math.min(Math.max(widget.num('layer', 1), 1), nLayers);
-  const headAttr = widget.attr('head', 'avg');
-  const head = headAttr === 'avg' ? 'avg' : Math.min(Math.max(Math.trunc(Number(headAttr)) || 1, 1), nHeads);
-  const layers = Array.from({ length: nLayers }, (_, i) => [i + 1, String(i + 1)]);
-  const listed = Math.min(nHeads, MAX_HEADS);
-  const heads = [['avg', widget.t('average')], ...Array.from({ length: listed }, (_, i) => [i + 1, String(i + 1)])];
-  if (head !== 'avg' && head > listed) heads.push([head, String(head)]);
-  return {
-    layer,
-    head,
-    controls: h(
-      'div',
-      { class: 'tl-controls' },
-      widget.select('layer', 'layer', layers, layer),
-      widget.select('head', 'head', heads, head),
-      nHeads > listed ? h('span', { class: 'tl-muted tl-heads-capped', text: widget.t('headsCapped', listed, nHeads) }) : null,
-    ),
-  };
 }

@@ -3,8 +3,31 @@
 // defines every tlab element (see hugo/README.md for their attributes), adds their style
 // sheet once, and — for a page with a <tlab-lang-switch> — the English / 中文 switch.
 // All widgets share one worker (lib/client.js sharedClient): each model downloads once.
-import { defineAll, WIDGETS } from './views.js';
 import { getLang, setLang } from './i18n.js';
+import { TokenizerView } from './tokenizer-view.js';
+import { AttentionMap } from './attention-map.js';
+import { MaskedSelfAttention } from './masked-self-attention.js';
+import { CrossAttention } from './cross-attention.js';
+import { Seq2SeqTranslate } from './seq2seq-translate.js';
+import { BertFillMask } from './bert-fill-mask.js';
+import { DecodingSteps } from './decoding-steps.js';
+import { TeacherForcing } from './teacher-forcing.js';
+import { BertPretraining } from './bert-pretraining.js';
+
+// Element name → class; each class lists its attributes in its static `attributes`
+// (embed.html copies only those; hugo/README.md documents them).
+const ELEMENTS = {
+  'tokenizer-view': TokenizerView,
+  'attention-map': AttentionMap,
+  'masked-self-attention': MaskedSelfAttention,
+  'cross-attention': CrossAttention,
+  'seq2seq-translate': Seq2SeqTranslate,
+  'bert-fill-mask': BertFillMask,
+  'decoding-steps': DecodingSteps,
+  'teacher-forcing': TeacherForcing,
+  'bert-pretraining': BertPretraining,
+};
+const WIDGETS = Object.keys(ELEMENTS);
 
 if (!document.querySelector('link[data-tlab-widgets]')) {
   const link = document.createElement('link');
@@ -35,6 +58,6 @@ class LangSwitch extends HTMLElement {
   }
 }
 if (!customElements.get('tlab-lang-switch')) customElements.define('tlab-lang-switch', LangSwitch);
-defineAll();
+for (const [name, cls] of Object.entries(ELEMENTS)) if (!customElements.get(name)) customElements.define(name, cls);
 
 export { setLang, getLang, WIDGETS };

@@ -10,13 +10,15 @@
 //! `$TLAB_MODELS` or else the checkout's `models/` folder; `--model NAME` also finds a
 //! prepared model there by its folder name (`--model antiberty`).
 
-mod convert_bert;
-
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
-use tlab_tasks::fill_mask::FillMask;
+use serde::Serialize;
+use tlab_convert::{bert, marian_bin};
+use tlab_tasks::fill_mask::{FillMask, FillMaskOutput};
+use tlab_tasks::heads::HeadPrediction;
 use tlab_tasks::translate::{TranslateOptions, Translator};
 
 #[derive(Parser)]
@@ -41,8 +43,9 @@ enum Command {
         /// How many candidates to show per mask (1-50).
         #[arg(long, default_value_t = 5)]
         top_k: usize,
-        /// Print JSON: {"input_ids", "masks": [{"position", "candidates": [{"id","token","prob"}]}], "filled"},
-        /// plus "classes": [{"head","label","prob","classes"}] for a model with sequence classifiers.
+        /// Print what the page receives as JSON: {"input_ids", "tokens", "masks": [{"position",
+        /// "candidates": [{"id","token","prob"}]}], "filled"}, plus "classes":
+        /// [{"head","label","prob","classes"}] for a model with sequence classifiers.
         #[arg(long)]
         json: bool,
         text: String,
@@ -61,7 +64,8 @@ enum Command {
         /// Length penalty α: hypotheses are ranked by log P / length^α.
         #[arg(long, default_value_t = 1.0)]
         alpha: f32,
-        /// Print JSON: {"translation", "tokens", "score", "nbest": [...]}.
+        /// Print what the page receives as JSON: {"translation", "tokens", "score", "nbest":
+        /// [...], "source_ids", "source_tokens"}.
         #[arg(long)]
         json: bool,
         text: String,
@@ -118,66 +122,58 @@ enum Command {
     },
 }
 
-fn read(path: &std::path::Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-fn translator(model: Option<PathBuf>, direction: &str) -> Result<Translator, String> {
+/// Writes `files` into `out` (created if need be).
+fn write_dir(out: &Path, files: &[(&str, &[u8])]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    for (name, bytes) in files {
+        let path = out.join(name);
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn no_model(dir: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "no model at {} (run tools/setup.sh to prepare the default models, or pass --model DIR)",
+        dir.display()
+    )
+}
+
+fn translator(model: Option<PathBuf>, direction: &str) -> anyhow::Result<Translator> {
     let dir = model.unwrap_or_else(|| models_root().join(format!("translate-{direction}")));
     if !dir.join("config.json").exists() {
-        return Err(format!(
-            "no model at {} (run tools/setup.sh to prepare the default models, or pass --model DIR)",
-            dir.display()
-        ));
+        return Err(no_model(&dir));
     }
-    Translator::from_dir(&dir).map_err(|e| e.to_string())
+    Ok(Translator::from_dir(&dir)?)
 }
 
 fn convert_marian(
-    model: &std::path::Path,
-    tokenizer: &std::path::Path,
-    shortlist: Option<&std::path::Path>,
-    out: &std::path::Path,
-) -> Result<(), String> {
-    let marian = tlab_tasks::tlab_models::marian_bin::MarianModel::parse(&read(model)?)
-        .map_err(|e| e.to_string())?;
+    model: &Path,
+    tokenizer: &Path,
+    shortlist: Option<&Path>,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let marian = marian_bin::MarianModel::parse(&read(model)?)?;
     let tok_bytes = read(tokenizer)?;
-    let tok: serde_json::Value =
-        tlab_tasks::tlab_models::json::parse("tokenizer.json", &tok_bytes)?;
-    let eos = tok["added_tokens"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|t| t["content"] == "</s>")
-        .and_then(|t| t["id"].as_u64())
-        .or_else(|| {
-            tok["model"]["vocab"]
-                .as_array()?
-                .iter()
-                .position(|p| p[0] == "</s>")
-                .map(|i| i as u64)
-        })
-        .ok_or("tokenizer.json has no </s> token")?;
-    let eos = u32::try_from(eos).map_err(|_| format!("tokenizer.json: </s> has id {eos}"))?;
-    let (config, weights) = marian.convert(eos).map_err(|e| e.to_string())?;
-    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let write = |name: &str, bytes: &[u8]| {
-        std::fs::write(out.join(name), bytes)
-            .map_err(|e| format!("cannot write {}: {e}", out.join(name).display()))
-    };
-    write(
-        "config.json",
-        serde_json::to_string_pretty(&config)
-            .map_err(|e| e.to_string())?
-            .as_bytes(),
-    )?;
-    write("tokenizer.json", &tok_bytes)?;
-    write("model.safetensors", &weights)?;
-    if let Some(lex) = shortlist {
-        write("shortlist.bin", &read(lex)?)?;
+    let eos = marian_bin::end_of_sentence_id(&tok_bytes)?;
+    let (config, weights) = marian.convert(eos)?;
+    let config_json = serde_json::to_string_pretty(&config)?;
+    let shortlist = shortlist.map(read).transpose()?;
+    let mut files = vec![
+        ("config.json", config_json.as_bytes()),
+        ("tokenizer.json", &tok_bytes[..]),
+        ("model.safetensors", &weights[..]),
+    ];
+    if let Some(lex) = &shortlist {
+        files.push(("shortlist.bin", lex));
     }
+    write_dir(out, &files)?;
     // Loading what was written is the check that the conversion is complete.
-    Translator::from_dir(out).map_err(|e| format!("the converted model does not load: {e}"))?;
+    Translator::from_dir(out).context("the converted model does not load")?;
     eprintln!(
         "wrote {} ({} layers encoder, {} decoder, vocabulary {})",
         out.display(),
@@ -186,6 +182,48 @@ fn convert_marian(
         config.vocab_size
     );
     Ok(())
+}
+
+fn convert_bert(checkpoint: &Path, o: &bert::Options, out: &Path) -> anyhow::Result<()> {
+    let c = bert::convert(o)?;
+    write_dir(
+        out,
+        &[
+            ("config.json", c.config_json.as_bytes()),
+            ("tokenizer.json", c.tokenizer_json.as_bytes()),
+            ("model.safetensors", &c.weights),
+        ],
+    )?;
+    // Loading what was written is the check that the conversion is complete.
+    let info = FillMask::from_dir(out)
+        .context("the converted model does not load")?
+        .info();
+    eprintln!(
+        "wrote {} from {} ({} layers, hidden {}, vocabulary {}, {:.1} M parameters, {:.1} MB; {}{})",
+        out.display(),
+        checkpoint.display(),
+        info.layers,
+        info.hidden,
+        info.vocab,
+        info.parameters as f64 / 1e6,
+        c.weights.len() as f64 / 1e6,
+        c.summary,
+        if info.classifiers.is_empty() {
+            String::new()
+        } else {
+            format!("; classifiers: {}", info.classifiers.join(", "))
+        }
+    );
+    Ok(())
+}
+
+/// `fill-mask --json`: the page's fill result, with the page's classifier results beside it.
+#[derive(Serialize)]
+struct FillMaskJson<'a> {
+    #[serde(flatten)]
+    fill: &'a FillMaskOutput,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    classes: &'a [HeadPrediction],
 }
 
 fn models_root() -> PathBuf {
@@ -207,7 +245,7 @@ fn resolve_model(dir: PathBuf) -> PathBuf {
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::FillMask {
             model,
@@ -220,24 +258,17 @@ fn run(cli: Cli) -> Result<(), String> {
                 None => models_root().join("fill-mask"),
             };
             if !dir.join("config.json").exists() {
-                return Err(format!(
-                    "no model at {} (run tools/setup.sh to prepare the default models, or pass --model DIR)",
-                    dir.display()
-                ));
+                return Err(no_model(&dir));
             }
-            let fill = FillMask::from_dir(&dir).map_err(|e| e.to_string())?;
-            let out = fill.fill(&text, top_k).map_err(|e| e.to_string())?;
-            let classes = fill.classify(&text).map_err(|e| e.to_string())?;
+            let fill = FillMask::from_dir(&dir)?;
+            let out = fill.fill(&text, top_k)?;
+            let classes = fill.classify(&text)?;
             if json {
-                let mut value = serde_json::json!({
-                    "input_ids": out.input_ids,
-                    "masks": out.masks,
-                    "filled": out.filled,
-                });
-                if !classes.is_empty() {
-                    value["classes"] = serde_json::json!(classes);
-                }
-                println!("{value}");
+                let value = FillMaskJson {
+                    fill: &out,
+                    classes: &classes,
+                };
+                println!("{}", serde_json::to_string(&value)?);
             } else {
                 for (i, m) in out.masks.iter().enumerate() {
                     println!("mask {} (token {}):", i + 1, m.position);
@@ -266,15 +297,9 @@ fn run(cli: Cli) -> Result<(), String> {
                 alpha,
                 ..TranslateOptions::default()
             };
-            let out = t.translate(&text, &opts).map_err(|e| e.to_string())?;
+            let out = t.translate(&text, &opts)?;
             if json {
-                let value = serde_json::json!({
-                    "translation": out.translation,
-                    "tokens": out.tokens,
-                    "score": out.score,
-                    "nbest": out.nbest,
-                });
-                println!("{value}");
+                println!("{}", serde_json::to_string(&out)?);
             } else {
                 println!("{}", out.translation);
                 if out.nbest.len() > 1 {
@@ -293,14 +318,9 @@ fn run(cli: Cli) -> Result<(), String> {
             text,
         } => {
             let t = translator(model, &direction)?;
-            let out = t
-                .teacher_force(&text, &reference)
-                .map_err(|e| e.to_string())?;
+            let out = t.teacher_force(&text, &reference)?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string(&out).map_err(|e| e.to_string())?
-                );
+                println!("{}", serde_json::to_string(&out)?);
             } else {
                 for p in &out.positions {
                     println!(
@@ -329,15 +349,18 @@ fn run(cli: Cli) -> Result<(), String> {
             one_token_per_char,
             lowercase,
             out,
-        } => convert_bert::convert(&convert_bert::Options {
-            checkpoint: &checkpoint,
-            config: &config,
-            vocab: &vocab,
-            heads: heads.as_deref(),
-            one_token_per_char,
-            lowercase,
-            out: &out,
-        }),
+        } => {
+            let heads = heads.as_deref().map(read).transpose()?;
+            let options = bert::Options {
+                checkpoint: &checkpoint,
+                config: &read(&config)?,
+                vocab: &read(&vocab)?,
+                heads: heads.as_deref(),
+                one_token_per_char,
+                lowercase,
+            };
+            convert_bert(&checkpoint, &options, &out)
+        }
     }
 }
 
@@ -345,7 +368,8 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("tlab: {e}");
+            // The whole chain, outermost first: "the converted model does not load: …".
+            eprintln!("tlab: {e:#}");
             ExitCode::FAILURE
         }
     }

@@ -14,7 +14,9 @@
 //! `[batch, heads, seq, seq]` attention probabilities, `[n_masks, vocab]` logits.
 //!
 //! Checkpoint keys (Hugging Face) → fields here. `P` is `bert.` or empty (both
-//! layouts occur); LayerNorms may be `weight/bias` or legacy `gamma/beta`.
+//! layouts occur); LayerNorms may be `weight/bias` or legacy `gamma/beta`. The loader and
+//! `tlab-train export` both take the names from [`EmbeddingKeys`], [`BlockKeys`] and
+//! [`MlmHeadKeys`], so reading and writing cannot drift apart.
 //!
 //! | checkpoint key                                         | field                         |
 //! |--------------------------------------------------------|-------------------------------|
@@ -240,14 +242,12 @@ impl BertForMaskedLM {
         let (bert, p) = BertModel::load(config, ckpt)?;
         let c = config;
         let (h, eps) = (c.hidden_size, c.layer_norm_eps);
-        let bias_key = ckpt.first_of(&[
-            "cls.predictions.bias".to_string(),
-            "cls.predictions.decoder.bias".to_string(),
-        ])?;
+        let k = MlmHeadKeys::HF;
+        let bias_key = ckpt.first_of(&[k.bias.to_string(), k.legacy_bias.to_string()])?;
         let head = MlmHead {
-            dense: ckpt.linear("cls.predictions.transform.dense", h, h)?,
-            norm: ckpt.layer_norm("cls.predictions.transform.LayerNorm", h, eps)?,
-            decoder: untied_decoder(ckpt, c, &format!("{p}embeddings.word_embeddings.weight"))?,
+            dense: ckpt.linear(k.dense, h, h)?,
+            norm: ckpt.layer_norm(k.norm, h, eps)?,
+            decoder: untied_decoder(ckpt, c, &EmbeddingKeys::new(p).word)?,
             bias: Param::from_tensor(ckpt.tensor(&bias_key, [c.vocab_size])?),
             act: c.hidden_act,
         };
@@ -266,64 +266,114 @@ impl BertModel {
         } else {
             ""
         };
+        let e = EmbeddingKeys::new(p);
         let embeddings = Embeddings {
-            word_embeddings: ckpt.embedding(
-                &format!("{p}embeddings.word_embeddings.weight"),
-                c.vocab_size,
-                h,
-            )?,
-            position_embeddings: ckpt.embedding(
-                &format!("{p}embeddings.position_embeddings.weight"),
-                c.max_position_embeddings,
-                h,
-            )?,
-            token_type_embeddings: ckpt.embedding(
-                &format!("{p}embeddings.token_type_embeddings.weight"),
-                c.type_vocab_size,
-                h,
-            )?,
-            norm: ckpt.layer_norm(&format!("{p}embeddings.LayerNorm"), h, eps)?,
+            word_embeddings: ckpt.embedding(&e.word, c.vocab_size, h)?,
+            position_embeddings: ckpt.embedding(&e.position, c.max_position_embeddings, h)?,
+            token_type_embeddings: ckpt.embedding(&e.token_type, c.type_vocab_size, h)?,
+            norm: ckpt.layer_norm(&e.norm, h, eps)?,
         };
         let layers = (0..c.num_hidden_layers)
             .map(|i| {
-                let l = format!("{p}encoder.layer.{i}");
+                let k = BlockKeys::new(p, i);
                 Ok(EncoderBlock {
                     self_attn: MultiHeadAttention {
-                        query: ckpt.linear(&format!("{l}.attention.self.query"), h, h)?,
-                        key: ckpt.linear(&format!("{l}.attention.self.key"), h, h)?,
-                        value: ckpt.linear(&format!("{l}.attention.self.value"), h, h)?,
-                        out: ckpt.linear(&format!("{l}.attention.output.dense"), h, h)?,
+                        query: ckpt.linear(&k.query, h, h)?,
+                        key: ckpt.linear(&k.key, h, h)?,
+                        value: ckpt.linear(&k.value, h, h)?,
+                        out: ckpt.linear(&k.attn_out, h, h)?,
                         n_heads: c.num_attention_heads,
                     },
-                    attn_norm: ckpt.layer_norm(
-                        &format!("{l}.attention.output.LayerNorm"),
-                        h,
-                        eps,
-                    )?,
+                    attn_norm: ckpt.layer_norm(&k.attn_norm, h, eps)?,
                     ffn: FeedForward {
-                        ffn_in: ckpt.linear(
-                            &format!("{l}.intermediate.dense"),
-                            h,
-                            c.intermediate_size,
-                        )?,
-                        ffn_out: ckpt.linear(
-                            &format!("{l}.output.dense"),
-                            c.intermediate_size,
-                            h,
-                        )?,
+                        ffn_in: ckpt.linear(&k.ffn_in, h, c.intermediate_size)?,
+                        ffn_out: ckpt.linear(&k.ffn_out, c.intermediate_size, h)?,
                         act: c.hidden_act,
                     },
-                    ffn_norm: ckpt.layer_norm(&format!("{l}.output.LayerNorm"), h, eps)?,
+                    ffn_norm: ckpt.layer_norm(&k.ffn_norm, h, eps)?,
                 })
             })
             .collect::<Result<Vec<_>, LoadError>>()?;
         ckpt.check_layer_count(
-            &format!("{p}encoder.layer."),
+            &BlockKeys::layers_prefix(p),
             "num_hidden_layers",
             c.num_hidden_layers,
         )?;
         Ok((BertModel { embeddings, layers }, p))
     }
+}
+
+/// Hugging Face names of the embedding tensors under prefix `p` (`"bert."` or `""`).
+pub struct EmbeddingKeys {
+    pub word: String,
+    pub position: String,
+    pub token_type: String,
+    /// A LayerNorm prefix (`.weight`/`.bias` or `.gamma`/`.beta` follow).
+    pub norm: String,
+}
+
+impl EmbeddingKeys {
+    pub fn new(p: &str) -> Self {
+        Self {
+            word: format!("{p}embeddings.word_embeddings.weight"),
+            position: format!("{p}embeddings.position_embeddings.weight"),
+            token_type: format!("{p}embeddings.token_type_embeddings.weight"),
+            norm: format!("{p}embeddings.LayerNorm"),
+        }
+    }
+}
+
+/// Hugging Face prefixes of encoder block `i`'s Linear and LayerNorm modules.
+pub struct BlockKeys {
+    pub query: String,
+    pub key: String,
+    pub value: String,
+    pub attn_out: String,
+    pub attn_norm: String,
+    pub ffn_in: String,
+    pub ffn_out: String,
+    pub ffn_norm: String,
+}
+
+impl BlockKeys {
+    pub fn layers_prefix(p: &str) -> String {
+        format!("{p}encoder.layer.")
+    }
+
+    pub fn new(p: &str, i: usize) -> Self {
+        let l = format!("{}{i}", Self::layers_prefix(p));
+        Self {
+            query: format!("{l}.attention.self.query"),
+            key: format!("{l}.attention.self.key"),
+            value: format!("{l}.attention.self.value"),
+            attn_out: format!("{l}.attention.output.dense"),
+            attn_norm: format!("{l}.attention.output.LayerNorm"),
+            ffn_in: format!("{l}.intermediate.dense"),
+            ffn_out: format!("{l}.output.dense"),
+            ffn_norm: format!("{l}.output.LayerNorm"),
+        }
+    }
+}
+
+/// Hugging Face names of the masked-LM head (never under a `bert.` prefix).
+pub struct MlmHeadKeys {
+    pub dense: &'static str,
+    pub norm: &'static str,
+    pub bias: &'static str,
+    /// Where older checkpoints keep the same bias.
+    pub legacy_bias: &'static str,
+    /// Absent when tied to the word embeddings.
+    pub decoder: &'static str,
+}
+
+impl MlmHeadKeys {
+    pub const HF: Self = Self {
+        dense: "cls.predictions.transform.dense",
+        norm: "cls.predictions.transform.LayerNorm",
+        bias: "cls.predictions.bias",
+        legacy_bias: "cls.predictions.decoder.bias",
+        decoder: "cls.predictions.decoder.weight",
+    };
 }
 
 /// `Some` only for a stored decoder that differs from the word embeddings; a stored copy
@@ -333,7 +383,7 @@ fn untied_decoder(
     c: &BertConfig,
     word_key: &str,
 ) -> Result<Option<Param<Tensor<2>>>, LoadError> {
-    let key = "cls.predictions.decoder.weight";
+    let key = MlmHeadKeys::HF.decoder;
     if !ckpt.contains(key) {
         return Ok(None);
     }

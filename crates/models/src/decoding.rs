@@ -15,6 +15,7 @@ use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
 use serde::Serialize;
 
+use crate::readout::{self, ReadError};
 use crate::seq2seq::{DecoderState, Memory, OutputLayer, Seq2Seq};
 
 /// Settings shared by greedy and beam search.
@@ -87,10 +88,6 @@ pub struct Decoded {
     pub cross_attentions: Vec<Vec<Vec<Vec<f32>>>>,
 }
 
-fn to_vec(t: Tensor<2>) -> Vec<f32> {
-    t.into_data().try_into_vec_as::<f32>().unwrap_or_default()
-}
-
 /// Log-probabilities `[beams][n_candidates]` after one step, forbidden tokens at -∞.
 fn step_log_probs(
     model: &Seq2Seq,
@@ -99,32 +96,20 @@ fn step_log_probs(
     prev: Option<&[u32]>,
     forbidden: &[usize],
     want_attentions: bool,
-) -> (Vec<Vec<f32>>, Vec<Tensor<4>>) {
+) -> Result<(Vec<Vec<f32>>, Vec<Tensor<4>>), ReadError> {
     let step = model.step(state, prev, want_attentions);
-    let logits = out.logits(step.hidden);
-    let [beams, n] = logits.dims();
-    let mut lp = to_vec(log_softmax(logits, 1));
-    for row in 0..beams {
+    let mut lp = readout::rows(log_softmax(out.logits(step.hidden), 1))?;
+    for row in &mut lp {
         for &f in forbidden {
-            lp[row * n + f] = f32::NEG_INFINITY;
+            row[f] = f32::NEG_INFINITY;
         }
     }
-    (
-        lp.chunks(n).map(<[f32]>::to_vec).collect(),
-        step.cross_attentions,
-    )
+    Ok((lp, step.cross_attentions))
 }
 
 fn top_alternatives(row: &[f32], out: &OutputLayer, k: usize) -> Vec<Alternative> {
-    let mut idx: Vec<usize> = (0..row.len()).collect();
-    let k = k.min(row.len());
-    if k == 0 {
-        return Vec::new();
-    }
-    idx.select_nth_unstable_by(k - 1, |&a, &b| row[b].total_cmp(&row[a]));
-    idx.truncate(k);
-    idx.sort_by(|&a, &b| row[b].total_cmp(&row[a]));
-    idx.into_iter()
+    readout::top_k(row, k)
+        .into_iter()
         .map(|j| Alternative {
             id: out.token(j),
             prob: row[j].exp(),
@@ -142,7 +127,7 @@ pub fn greedy(
     memory: &Memory,
     out: &OutputLayer,
     opts: &DecodeOptions,
-) -> Decoded {
+) -> Result<Decoded, ReadError> {
     let eos = model.config.eos_token_id;
     let forbidden = forbidden_columns(out, &opts.forbidden);
     let mut state = model.start(memory, 1);
@@ -160,20 +145,23 @@ pub fn greedy(
             prev,
             &forbidden,
             opts.want_attentions,
-        );
+        )?;
         let row = &lp[0];
-        let best = (0..row.len()).fold(0, |b, j| if row[j] > row[b] { j } else { b });
+        let best = readout::argmax(row);
         let id = out.token(best);
         if opts.want_attentions {
-            cross_attentions.push(
-                attn.into_iter()
-                    .map(|a| {
-                        let [_, heads, _, src] = a.dims();
-                        let v = a.into_data().try_into_vec_as::<f32>().unwrap_or_default();
-                        v.chunks(src).take(heads).map(<[f32]>::to_vec).collect()
-                    })
-                    .collect(),
-            );
+            // Per layer `[head][1 query][source]` → `[head][source]`.
+            let layers = attn
+                .into_iter()
+                .map(|a| {
+                    let heads = readout::heads(a)?;
+                    Ok(heads
+                        .into_iter()
+                        .filter_map(|q| q.into_iter().next())
+                        .collect())
+                })
+                .collect::<Result<_, ReadError>>()?;
+            cross_attentions.push(layers);
         }
         if opts.trace_top_k > 0 {
             let beam = BeamTrace {
@@ -200,7 +188,7 @@ pub fn greedy(
             break;
         }
     }
-    Decoded {
+    Ok(Decoded {
         nbest: vec![Hypothesis {
             tokens,
             log_prob,
@@ -209,7 +197,7 @@ pub fn greedy(
         }],
         trace,
         cross_attentions,
-    }
+    })
 }
 
 #[derive(Clone)]
@@ -226,7 +214,7 @@ pub fn beam_search(
     memory: &Memory,
     out: &OutputLayer,
     opts: &DecodeOptions,
-) -> Decoded {
+) -> Result<Decoded, ReadError> {
     let width = opts.width.max(1);
     let keep = 2 * width;
     let eos = model.config.eos_token_id;
@@ -251,19 +239,19 @@ pub fn beam_search(
                 .map(|b| *b.tokens.last().unwrap_or(&eos))
                 .collect()
         });
-        let (lp, _) = step_log_probs(model, &mut state, out, prev.as_deref(), &forbidden, false);
+        let (lp, _) = step_log_probs(model, &mut state, out, prev.as_deref(), &forbidden, false)?;
         let n = lp[0].len();
-        // Top 2·width continuations over all beams × candidates.
-        let mut cands: Vec<(f32, usize, usize)> = Vec::with_capacity(width * n);
-        for (b, row) in lp.iter().enumerate() {
-            for (j, &v) in row.iter().enumerate() {
-                cands.push((running[b].log_prob + v, b, j));
-            }
-        }
-        let k = keep.min(cands.len());
-        cands.select_nth_unstable_by(k - 1, |a, b| b.0.total_cmp(&a.0));
-        cands.truncate(k);
-        cands.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // Top 2·width continuations over all beams × candidates (flat index b·n + j):
+        // (score, beam, candidate column).
+        let scores: Vec<f32> = lp
+            .iter()
+            .zip(&running)
+            .flat_map(|(row, beam)| row.iter().map(move |&v| beam.log_prob + v))
+            .collect();
+        let cands: Vec<(f32, usize, usize)> = readout::top_k(&scores, keep)
+            .into_iter()
+            .map(|i| (scores[i], i / n, i % n))
+            .collect();
         let gen_len = step + 1;
         let hits_stop = |j: usize| out.token(j) == eos || gen_len >= opts.max_new_tokens;
         let extend = |&(score, b, j): &(f32, usize, usize)| {
@@ -368,11 +356,11 @@ pub fn beam_search(
             break;
         }
     }
-    Decoded {
+    Ok(Decoded {
         nbest: finished,
         trace,
         cross_attentions: Vec::new(),
-    }
+    })
 }
 
 /// Per-position result of teacher forcing.
@@ -400,35 +388,29 @@ pub struct ForcedAttentions {
 fn per_position(
     layers: Vec<Tensor<4>>,
     keys_of: impl Fn(usize) -> usize,
-) -> Vec<Vec<Vec<Vec<f32>>>> {
-    let flat: Vec<(usize, usize, usize, Vec<f32>)> = layers
+) -> Result<Vec<Vec<Vec<Vec<f32>>>>, ReadError> {
+    // [layer][head][query][key]
+    let layers: Vec<Vec<Vec<Vec<f32>>>> = layers
         .into_iter()
-        .map(|a| {
-            let [_, heads, n, keys] = a.dims();
-            (
-                heads,
-                n,
-                keys,
-                a.into_data().try_into_vec_as::<f32>().unwrap_or_default(),
-            )
-        })
-        .collect();
-    let n = flat.first().map_or(0, |l| l.1);
-    (0..n)
+        .map(readout::heads)
+        .collect::<Result<_, _>>()?;
+    let n = layers.first().and_then(|l| l.first()).map_or(0, Vec::len);
+    Ok((0..n)
         .map(|i| {
-            flat.iter()
-                .map(|(heads, n, keys, v)| {
-                    (0..*heads)
-                        .map(|h| {
-                            let row = (h * n + i) * keys;
-                            v.get(row..row + keys_of(i).min(*keys))
-                                .map_or_else(Vec::new, <[f32]>::to_vec)
+            layers
+                .iter()
+                .map(|heads| {
+                    heads
+                        .iter()
+                        .map(|queries| {
+                            let row = &queries[i];
+                            row[..keys_of(i).min(row.len())].to_vec()
                         })
                         .collect()
                 })
                 .collect()
         })
-        .collect()
+        .collect())
 }
 
 /// Teacher forcing: feed `target[..i]` and score `target[i]` for every `i`.
@@ -440,9 +422,9 @@ pub fn teacher_forcing(
     memory: &Memory,
     out: &OutputLayer,
     target: &[u32],
-) -> (Vec<ForcedToken>, Vec<Vec<f32>>) {
-    let (tokens, rows, _) = forced(model, memory, out, target, false);
-    (tokens, rows)
+) -> Result<(Vec<ForcedToken>, Vec<Vec<f32>>), ReadError> {
+    let f = forced(model, memory, out, target, false)?;
+    Ok((f.tokens, f.logits))
 }
 
 /// [`teacher_forcing`] that also records cross- and (if the decoder has it) self-attention.
@@ -451,9 +433,17 @@ pub fn teacher_forcing_with_attentions(
     memory: &Memory,
     out: &OutputLayer,
     target: &[u32],
-) -> (Vec<ForcedToken>, ForcedAttentions) {
-    let (tokens, _, attn) = forced(model, memory, out, target, true);
-    (tokens, attn)
+) -> Result<(Vec<ForcedToken>, ForcedAttentions), ReadError> {
+    let f = forced(model, memory, out, target, true)?;
+    Ok((f.tokens, f.attentions))
+}
+
+/// What one teacher-forced pass yields: raw logit rows without attentions, attentions
+/// without logit rows.
+struct Forced {
+    tokens: Vec<ForcedToken>,
+    logits: Vec<Vec<f32>>,
+    attentions: ForcedAttentions,
 }
 
 fn forced(
@@ -462,20 +452,23 @@ fn forced(
     out: &OutputLayer,
     target: &[u32],
     want_attentions: bool,
-) -> (Vec<ForcedToken>, Vec<Vec<f32>>, ForcedAttentions) {
+) -> Result<Forced, ReadError> {
     if target.is_empty() {
-        return (Vec::new(), Vec::new(), ForcedAttentions::default());
+        return Ok(Forced {
+            tokens: Vec::new(),
+            logits: Vec::new(),
+            attentions: ForcedAttentions::default(),
+        });
     }
     let pass = model.decode_forced(memory, target, want_attentions);
     let [_, n, d] = pass.hidden.dims();
     let logits = out.logits(pass.hidden.reshape([n, d]));
-    let width = logits.dims()[1];
-    let lp = to_vec(log_softmax(logits.clone(), 1));
+    let lp = readout::rows(log_softmax(logits.clone(), 1))?;
     let tokens = target
         .iter()
-        .zip(lp.chunks(width))
+        .zip(&lp)
         .map(|(&id, row)| {
-            let best = (0..row.len()).fold(0, |b, j| if row[j] > row[b] { j } else { b });
+            let best = readout::argmax(row);
             ForcedToken {
                 id,
                 log_prob: out.column(id).map_or(f32::NEG_INFINITY, |j| row[j]),
@@ -487,11 +480,15 @@ fn forced(
     let mut attn = ForcedAttentions::default();
     let mut rows = Vec::new();
     if want_attentions {
-        attn.cross = per_position(pass.cross_attentions, |_| usize::MAX);
+        attn.cross = per_position(pass.cross_attentions, |_| usize::MAX)?;
         // Row i of the masked self-attention: keys 0..=i; the rest are exactly 0.
-        attn.self_attn = per_position(pass.self_attentions, |i| i + 1);
+        attn.self_attn = per_position(pass.self_attentions, |i| i + 1)?;
     } else {
-        rows = to_vec(logits).chunks(width).map(<[f32]>::to_vec).collect();
+        rows = readout::rows(logits)?;
     }
-    (tokens, rows, attn)
+    Ok(Forced {
+        tokens,
+        logits: rows,
+        attentions: attn,
+    })
 }

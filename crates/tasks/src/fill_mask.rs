@@ -10,6 +10,7 @@ use burn::tensor::activation::softmax;
 use serde::Serialize;
 use tlab_models::bert::{BertConfig, BertForMaskedLM};
 use tlab_models::burn;
+use tlab_models::readout;
 use tlab_models::weights::Checkpoint;
 use tokenizers::Tokenizer;
 
@@ -21,13 +22,13 @@ pub const MAX_TOP_K: usize = 50;
 
 /// A loaded masked-LM checkpoint with its tokenizer.
 pub struct FillMask {
-    model: BertForMaskedLM,
-    config: BertConfig,
-    tokenizer: Tokenizer,
+    pub(crate) model: BertForMaskedLM,
+    pub(crate) config: BertConfig,
+    pub(crate) tokenizer: Tokenizer,
     mask_token: String,
-    mask_id: u32,
+    pub(crate) mask_id: u32,
     /// Ids of the tokenizer's special tokens ([CLS], [PAD], [MASK], …).
-    special_ids: Vec<u32>,
+    pub(crate) special_ids: Vec<u32>,
     /// Sequence classifiers named in config.json's `classifier_heads` (see `heads.rs`).
     heads: Option<SequenceHeads>,
     /// Tensors of the weights file this model does not read (shown as a warning).
@@ -101,11 +102,11 @@ pub struct ModelInfo {
     pub warnings: Vec<String>,
 }
 
-struct Encoded {
-    ids: Vec<u32>,
-    tokens: Vec<String>,
-    offsets: Vec<(usize, usize)>,
-    mask_positions: Vec<usize>,
+pub(crate) struct Encoded {
+    pub(crate) ids: Vec<u32>,
+    pub(crate) tokens: Vec<String>,
+    pub(crate) offsets: Vec<(usize, usize)>,
+    pub(crate) mask_positions: Vec<usize>,
 }
 
 impl FillMask {
@@ -192,7 +193,7 @@ impl FillMask {
     }
 
     /// Tokenizes `text` (already passed through `normalise_mask_spelling`; offsets index it).
-    fn encode(&self, text: &str, require_mask: bool) -> Result<Encoded, TaskError> {
+    pub(crate) fn encode(&self, text: &str, require_mask: bool) -> Result<Encoded, TaskError> {
         if text.trim().is_empty() {
             return Err(TaskError::Input("the text is empty".into()));
         }
@@ -228,7 +229,7 @@ impl FillMask {
     /// People type `[mask]` or `[Mask]`; the tokenizer matches its special token exactly.
     /// ASCII case folding only: full Unicode lower-casing changes byte lengths (`İ` → `i̇`),
     /// which would shift every offset after it.
-    fn normalise_mask_spelling(&self, text: &str) -> String {
+    pub(crate) fn normalise_mask_spelling(&self, text: &str) -> String {
         let lower_mask = self.mask_token.to_ascii_lowercase();
         let lower = text.to_ascii_lowercase();
         if !lower.contains(&lower_mask) {
@@ -245,7 +246,7 @@ impl FillMask {
         out
     }
 
-    fn ids_tensor(&self, ids: &[u32]) -> Tensor<2, Int> {
+    pub(crate) fn ids_tensor(&self, ids: &[u32]) -> Tensor<2, Int> {
         let data: Vec<i64> = ids.iter().map(|&i| i as i64).collect();
         Tensor::from_data(TensorData::new(data, [1, ids.len()]), &self.device)
     }
@@ -261,43 +262,20 @@ impl FillMask {
 
     /// The top-`top_k` tokens for every mask in `text`.
     pub fn fill(&self, text: &str, top_k: usize) -> Result<FillMaskOutput, TaskError> {
-        if top_k == 0 || top_k > MAX_TOP_K.min(self.config.vocab_size) {
-            return Err(TaskError::Input(format!(
-                "top-k must be between 1 and {}, not {top_k}",
-                MAX_TOP_K.min(self.config.vocab_size)
-            )));
-        }
+        self.check_top_k(top_k)?;
         let text = self.normalise_mask_spelling(text);
         let enc = self.encode(&text, true)?;
-        let probs = softmax(self.logits(&enc), 1);
-        let (values, indices) = probs.topk_with_indices(top_k, 1);
-        let values = values
-            .into_data()
-            .try_into_vec_as::<f32>()
-            .map_err(data_err)?;
-        if values.iter().any(|v| !v.is_finite()) {
+        let probs = readout::rows(softmax(self.logits(&enc), 1))?;
+        if probs.iter().flatten().any(|v| !v.is_finite()) {
             return Err(crate::non_finite_error());
         }
-        let indices = indices
-            .into_data()
-            .try_into_vec_as::<i64>()
-            .map_err(data_err)?;
         let masks: Vec<MaskPrediction> = enc
             .mask_positions
             .iter()
-            .enumerate()
-            .map(|(m, &position)| MaskPrediction {
+            .zip(&probs)
+            .map(|(&position, row)| MaskPrediction {
                 position,
-                candidates: (0..top_k)
-                    .map(|j| {
-                        let id = indices[m * top_k + j] as u32;
-                        Candidate {
-                            id,
-                            token: self.tokenizer.id_to_token(id).unwrap_or_default(),
-                            prob: values[m * top_k + j],
-                        }
-                    })
-                    .collect(),
+                candidates: self.candidates(row, top_k, |p| p),
             })
             .collect();
         let filled = fill_text(&text, &enc, &masks, &self.special_ids);
@@ -309,17 +287,41 @@ impl FillMask {
         })
     }
 
+    pub(crate) fn check_top_k(&self, top_k: usize) -> Result<(), TaskError> {
+        let most = MAX_TOP_K.min(self.config.vocab_size);
+        if top_k == 0 || top_k > most {
+            return Err(TaskError::Input(format!(
+                "top-k must be between 1 and {most}, not {top_k}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The `top_k` best tokens of a `[vocab]` row of scores, each with `prob(score)`.
+    pub(crate) fn candidates(
+        &self,
+        row: &[f32],
+        top_k: usize,
+        prob: impl Fn(f32) -> f32,
+    ) -> Vec<Candidate> {
+        readout::top_k(row, top_k)
+            .into_iter()
+            .map(|j| {
+                let id = j as u32;
+                Candidate {
+                    id,
+                    token: self.tokenizer.id_to_token(id).unwrap_or_default(),
+                    prob: prob(row[j]),
+                }
+            })
+            .collect()
+    }
+
     /// Logits over the whole vocabulary at every mask (what the parity tests compare).
     pub fn mask_logits(&self, text: &str) -> Result<MaskLogits, TaskError> {
         let enc = self.encode(&self.normalise_mask_spelling(text), true)?;
-        let vocab = self.config.vocab_size;
-        let flat = self
-            .logits(&enc)
-            .into_data()
-            .try_into_vec_as::<f32>()
-            .map_err(data_err)?;
         Ok(MaskLogits {
-            logits: flat.chunks(vocab).map(<[f32]>::to_vec).collect(),
+            logits: readout::rows(self.logits(&enc))?,
             input_ids: enc.ids,
             mask_positions: enc.mask_positions,
         })
@@ -355,30 +357,13 @@ impl FillMask {
         let layers = out
             .attentions
             .into_iter()
-            .map(|probs| {
-                let heads = probs.dims()[1];
-                let flat = probs
-                    .into_data()
-                    .try_into_vec_as::<f32>()
-                    .map_err(data_err)?;
-                Ok((0..heads)
-                    .map(|h| {
-                        (0..n)
-                            .map(|q| flat[(h * n + q) * n..(h * n + q + 1) * n].to_vec())
-                            .collect()
-                    })
-                    .collect())
-            })
-            .collect::<Result<_, TaskError>>()?;
+            .map(readout::heads)
+            .collect::<Result<_, _>>()?;
         Ok(Attentions {
             tokens: enc.tokens,
             layers,
         })
     }
-}
-
-fn data_err(e: burn::tensor::DataError) -> TaskError {
-    TaskError::Internal(format!("{e:?}"))
 }
 
 /// The mask token: `tokenizer_config.json`'s `mask_token` if given, else the one special
@@ -454,40 +439,6 @@ fn fill_text(text: &str, enc: &Encoded, masks: &[MaskPrediction], special_ids: &
     out
 }
 
-/// The share of word tokens BERT's pre-training chooses (Devlin et al. 2019, §3.1).
-pub const BERT_MASK_RATE: f64 = 0.15;
-
-/// The lecture's "BERT pre-training" view: one sentence corrupted as in pre-training and
-/// what the model predicts at every chosen position.
-#[derive(Debug, Clone, Serialize)]
-pub struct PretrainDemo {
-    pub seed: u64,
-    /// The sentence as tokenized (with `[CLS]`/`[SEP]`).
-    pub tokens: Vec<String>,
-    pub input_ids: Vec<u32>,
-    /// What the model sees: chosen tokens replaced (mask / random) or kept.
-    pub corrupted_tokens: Vec<String>,
-    pub corrupted_ids: Vec<u32>,
-    /// The chosen positions, in sentence order.
-    pub positions: Vec<PretrainPosition>,
-    /// Mean cross-entropy (nats) of the original tokens over the chosen positions: the
-    /// masked-LM loss of this one example.
-    pub loss: f32,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PretrainPosition {
-    pub position: usize,
-    pub kind: crate::masking::MaskKind,
-    pub original: String,
-    pub original_id: u32,
-    pub shown: String,
-    pub shown_id: u32,
-    /// P(original token | corrupted sentence)
-    pub prob_original: f32,
-    pub candidates: Vec<Candidate>,
-}
-
 impl FillMask {
     /// The pieces and ids of `text` as this model reads it, special tokens marked.
     pub fn tokenize(&self, text: &str) -> Result<crate::inspect::Tokenized, TaskError> {
@@ -500,109 +451,6 @@ impl FillMask {
                 &enc.offsets,
                 &self.special_ids,
             ),
-        })
-    }
-
-    /// BERT's pre-training corruption of `text` (15 % of word tokens, whole words, 80/10/10;
-    /// the same code `tlab-train` uses, deterministic for a `seed`), then the model's top-k at
-    /// every chosen position, the original token's probability and the example's loss.
-    pub fn pretrain_demo(
-        &self,
-        text: &str,
-        seed: u64,
-        top_k: usize,
-    ) -> Result<PretrainDemo, TaskError> {
-        use rand::SeedableRng;
-        if top_k == 0 || top_k > MAX_TOP_K.min(self.config.vocab_size) {
-            return Err(TaskError::Input(format!(
-                "top-k must be between 1 and {}, not {top_k}",
-                MAX_TOP_K.min(self.config.vocab_size)
-            )));
-        }
-        let text = self.normalise_mask_spelling(text);
-        let enc = self.encode(&text, false)?;
-        // `encode` checked length and vocabulary; the word ids come from the same encoding.
-        let full = self
-            .tokenizer
-            .encode(text.as_str(), true)
-            .map_err(|e| TaskError::Tokenizer(format!("could not tokenize the text: {e}")))?;
-        let words = crate::masking::word_spans(
-            full.get_word_ids(),
-            &enc.tokens,
-            &enc.ids,
-            &self.special_ids,
-        );
-        if words.is_empty() {
-            return Err(TaskError::Input(
-                "the text has no word to mask: type a sentence".into(),
-            ));
-        }
-        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-        let mut chosen = crate::masking::choose(
-            &enc.ids,
-            &words,
-            self.mask_id,
-            &self.special_ids,
-            self.config.vocab_size,
-            BERT_MASK_RATE,
-            &mut rng,
-        );
-        chosen.sort_by_key(|c| c.position);
-        let mut corrupted = enc.ids.clone();
-        for c in &chosen {
-            corrupted[c.position] = c.replacement;
-        }
-        let positions: Vec<usize> = chosen.iter().map(|c| c.position).collect();
-        let out = self
-            .model
-            .bert
-            .forward(self.ids_tensor(&corrupted), None, None, false);
-        let log_probs =
-            burn::tensor::activation::log_softmax(self.model.mlm_logits(out.hidden, &positions), 1);
-        let vocab = self.config.vocab_size;
-        let flat = log_probs
-            .into_data()
-            .try_into_vec_as::<f32>()
-            .map_err(data_err)?;
-        let token = |id: u32| self.tokenizer.id_to_token(id).unwrap_or_default();
-        let mut loss = 0.0f32;
-        let rows: Vec<PretrainPosition> = chosen
-            .iter()
-            .zip(flat.chunks(vocab))
-            .map(|(c, row)| {
-                let lp = row[c.original as usize];
-                loss -= lp;
-                let mut idx: Vec<usize> = (0..row.len()).collect();
-                idx.select_nth_unstable_by(top_k - 1, |&a, &b| row[b].total_cmp(&row[a]));
-                idx.truncate(top_k);
-                idx.sort_by(|&a, &b| row[b].total_cmp(&row[a]));
-                PretrainPosition {
-                    position: c.position,
-                    kind: c.kind,
-                    original: token(c.original),
-                    original_id: c.original,
-                    shown: token(c.replacement),
-                    shown_id: c.replacement,
-                    prob_original: lp.exp(),
-                    candidates: idx
-                        .into_iter()
-                        .map(|j| Candidate {
-                            id: j as u32,
-                            token: token(j as u32),
-                            prob: row[j].exp(),
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
-        Ok(PretrainDemo {
-            seed,
-            tokens: enc.tokens,
-            input_ids: enc.ids,
-            corrupted_tokens: corrupted.iter().map(|&id| token(id)).collect(),
-            corrupted_ids: corrupted,
-            loss: loss / rows.len().max(1) as f32,
-            positions: rows,
         })
     }
 }

@@ -163,10 +163,7 @@ impl SequenceHeads {
         self.heads
             .iter()
             .map(|(name, labels, head)| {
-                let probs = softmax(head.forward(pooled.clone()), 1)
-                    .into_data()
-                    .try_into_vec_as::<f32>()
-                    .map_err(|e| TaskError::Internal(format!("{e:?}")))?;
+                let probs = tlab_models::readout::values(softmax(head.forward(pooled.clone()), 1))?;
                 let classes: Vec<ClassProb> = labels
                     .iter()
                     .zip(&probs)

@@ -1,9 +1,7 @@
 //! What the lecture views inspect: tokenization pieces and attention tensors as plain,
 //! serialisable values (`[layer][head][query][key]`), shared by fill-mask and translation.
 
-use burn::prelude::*;
 use serde::Serialize;
-use tlab_models::burn;
 use tokenizers::{ModelWrapper, Tokenizer};
 
 use crate::TaskError;
@@ -93,20 +91,4 @@ pub fn pieces(
             }
         })
         .collect()
-}
-
-/// `[batch = 1, heads, q, k]` → `[head][query][key]`.
-pub fn heads_to_vec(probs: Tensor<4>) -> Result<Vec<Vec<Vec<f32>>>, TaskError> {
-    let [_, heads, q, k] = probs.dims();
-    let flat = probs
-        .into_data()
-        .try_into_vec_as::<f32>()
-        .map_err(|e| TaskError::Internal(format!("{e:?}")))?;
-    Ok((0..heads)
-        .map(|h| {
-            (0..q)
-                .map(|r| flat[(h * q + r) * k..(h * q + r + 1) * k].to_vec())
-                .collect()
-        })
-        .collect())
 }

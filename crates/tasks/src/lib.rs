@@ -5,6 +5,7 @@ pub mod fill_mask;
 pub mod heads;
 pub mod inspect;
 pub mod masking;
+pub mod pretrain;
 pub mod shortlist;
 pub mod tokenizer;
 pub mod translate;
@@ -17,7 +18,7 @@ pub enum TaskError {
     #[error(transparent)]
     Load(#[from] tlab_models::weights::LoadError),
     #[error(transparent)]
-    Marian(#[from] tlab_models::marian_bin::MarianError),
+    Read(#[from] tlab_models::readout::ReadError),
     #[error("{0}")]
     Tokenizer(String),
     #[error("{0}")]

@@ -311,9 +311,9 @@ impl Translator {
             trace,
             cross_attentions,
         } = if opts.beam == 1 {
-            decoding::greedy(&self.model, &memory, &out, &decode)
+            decoding::greedy(&self.model, &memory, &out, &decode)?
         } else {
-            decoding::beam_search(&self.model, &memory, &out, &decode)
+            decoding::beam_search(&self.model, &memory, &out, &decode)?
         };
         let nbest: Vec<Candidate> = nbest
             .into_iter()
@@ -389,7 +389,7 @@ impl Translator {
     ) -> Result<(ForcedOutput, Vec<Vec<f32>>), TaskError> {
         let memory = self.encode_tensor(source_ids, false);
         let out = self.output_layer(source_ids)?;
-        let (forced, rows) = decoding::teacher_forcing(&self.model, &memory, &out, target_ids);
+        let (forced, rows) = decoding::teacher_forcing(&self.model, &memory, &out, target_ids)?;
         all_finite(&forced)?;
         Ok(self.forced_output(source_ids, target_ids, forced, rows))
     }
@@ -466,7 +466,7 @@ impl Translator {
         let layers = memory
             .attentions
             .into_iter()
-            .map(crate::inspect::heads_to_vec)
+            .map(tlab_models::readout::heads)
             .collect::<Result<_, _>>()?;
         Ok(crate::inspect::AttentionMaps {
             tokens: self.token_strings(&ids),
@@ -503,7 +503,7 @@ impl Translator {
         let memory = self.encode_tensor(source_ids, false);
         let out = self.output_layer(source_ids)?;
         let (tokens, attn) =
-            decoding::teacher_forcing_with_attentions(&self.model, &memory, &out, target_ids);
+            decoding::teacher_forcing_with_attentions(&self.model, &memory, &out, target_ids)?;
         all_finite(&tokens)?;
         let (forced, _) = self.forced_output(source_ids, target_ids, tokens, Vec::new());
         Ok(ForcedWithAttentions {

@@ -125,7 +125,7 @@ fn weights_and_shortlist_reproducers_are_errors_or_answers() {
     }
     for (name, bytes) in inputs("marian_bin") {
         eprintln!("marian_bin/{name}");
-        if let Ok(m) = tlab_tasks::tlab_models::marian_bin::MarianModel::parse(&bytes) {
+        if let Ok(m) = tlab_convert::marian_bin::MarianModel::parse(&bytes) {
             let _ = m.convert(0);
         }
     }

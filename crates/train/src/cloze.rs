@@ -6,6 +6,7 @@
 //! a fixed seed. Reported: top-1 and top-5 accuracy of the original token, and the mean
 //! negative log-likelihood (nats) of it.
 
+use anyhow::Context;
 use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
 use rand::SeedableRng;
@@ -13,6 +14,7 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use serde::Serialize;
 use tlab_models::bert::BertForMaskedLM;
+use tlab_models::readout;
 use tokenizers::Tokenizer;
 
 use crate::corpus::Specials;
@@ -47,17 +49,19 @@ pub fn build(
     tok: &Tokenizer,
     sentences: &[String],
     sp: &Specials,
-) -> Result<Vec<ClozeItem>, String> {
+) -> anyhow::Result<Vec<ClozeItem>> {
     let stop: std::collections::HashSet<&str> = STOPWORDS
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .collect();
-    let mask_token = tok.id_to_token(sp.mask).ok_or("the mask id has no token")?;
+    let mask_token = tok
+        .id_to_token(sp.mask)
+        .context("the mask id has no token")?;
     let mut rng = StdRng::seed_from_u64(CLOZE_SEED);
     let mut items = Vec::new();
     for s in sentences {
-        let enc = tok.encode(s.as_str(), true).map_err(|e| e.to_string())?;
+        let enc = tok.encode(s.as_str(), true).map_err(anyhow::Error::msg)?;
         let word_ids = enc.get_word_ids();
         let tokens = enc.get_tokens();
         let candidates: Vec<usize> = (0..word_ids.len())
@@ -95,7 +99,7 @@ pub fn evaluate(
     items: &[ClozeItem],
     pad: u32,
     device: &Device,
-) -> Result<(ClozeScore, Vec<Vec<u32>>), String> {
+) -> anyhow::Result<(ClozeScore, Vec<Vec<u32>>)> {
     let mut score = ClozeScore {
         items: items.len(),
         ..Default::default()
@@ -119,10 +123,7 @@ pub fn evaluate(
         let hidden = model.bert.forward(ids, None, Some(padding), false).hidden;
         let logp = log_softmax(model.mlm_logits(hidden, &positions), 1);
         let vocab = logp.dims()[1];
-        let values: Vec<f32> = logp
-            .into_data()
-            .try_into_vec_as::<f32>()
-            .map_err(|e| format!("cannot read the logits: {e:?}"))?;
+        let values = readout::values(logp)?;
         for (row, item) in chunk.iter().enumerate() {
             let r = &values[row * vocab..(row + 1) * vocab];
             let target = r[item.target as usize];
@@ -130,11 +131,7 @@ pub fn evaluate(
             score.top1 += f64::from(u8::from(rank == 0));
             score.top5 += f64::from(u8::from(rank < 5));
             score.mean_nll -= f64::from(target);
-            let mut order: Vec<u32> = (0..vocab as u32).collect();
-            order.select_nth_unstable_by(5, |&a, &b| r[b as usize].total_cmp(&r[a as usize]));
-            let mut top5 = order[..5].to_vec();
-            top5.sort_by(|&a, &b| r[b as usize].total_cmp(&r[a as usize]));
-            all_top5.push(top5);
+            all_top5.push(readout::top_k(r, 5).into_iter().map(|j| j as u32).collect());
         }
     }
     let n = items.len().max(1) as f64;

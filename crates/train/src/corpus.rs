@@ -11,6 +11,7 @@
 //! One sentence per example (`[CLS] sentence [SEP]`), as the cloze evaluation reads them;
 //! batches are built from sentences of similar length so that little compute goes to padding.
 
+use anyhow::Context;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use tokenizers::Tokenizer;
@@ -29,12 +30,11 @@ impl Specials {
     pub fn from_tokenizer(
         tok: &Tokenizer,
         tokenizer_config: Option<&[u8]>,
-    ) -> Result<Self, String> {
-        let mask_token = tlab_tasks::fill_mask::find_mask_token(tok, tokenizer_config)
-            .map_err(|e| e.to_string())?;
+    ) -> anyhow::Result<Self> {
+        let mask_token = tlab_tasks::fill_mask::find_mask_token(tok, tokenizer_config)?;
         let mask = tok
             .token_to_id(&mask_token)
-            .ok_or_else(|| format!("mask token {mask_token} not in the vocabulary"))?;
+            .with_context(|| format!("mask token {mask_token} not in the vocabulary"))?;
         let added = tok.get_added_tokens_decoder();
         let all: Vec<u32> = added
             .iter()
@@ -47,7 +47,7 @@ impl Specials {
                 .iter()
                 .find(|(_, t)| t.special && t.content.to_lowercase().contains("pad"))
                 .map(|(&id, _)| id)
-                .ok_or("tokenizer.json names no padding token")?,
+                .context("tokenizer.json names no padding token")?,
         };
         Ok(Self { mask, pad, all })
     }

@@ -1,6 +1,6 @@
 //! Writing a trained [`BertForMaskedLM`] as a Hugging Face checkpoint: `model.safetensors`
-//! with `BertForMaskedLM` key names (the reverse of the mapping table in
-//! `tlab_models::bert`), so the page, `tlab fill-mask` and `transformers` all read it.
+//! with `BertForMaskedLM` key names (the loader's own key table, `tlab_models::bert`'s
+//! `*Keys`), so the page, `tlab fill-mask` and `transformers` all read it.
 //!
 //! Hand-written because the keys differ from Burn's module paths (see that table) and Linear
 //! weights must be transposed back to PyTorch's `[out, in]`. The tied decoder is not stored,
@@ -12,7 +12,7 @@ use burn::module::Param;
 use burn::nn::{LayerNorm, Linear};
 use burn::prelude::*;
 use safetensors::{Dtype, View};
-use tlab_models::bert::BertForMaskedLM;
+use tlab_models::bert::{BertForMaskedLM, BlockKeys, EmbeddingKeys, MlmHeadKeys};
 use tlab_models::weights::transpose;
 
 /// How the weights are stored.
@@ -21,6 +21,9 @@ pub enum StoreAs {
     F32,
     F16,
 }
+
+/// `BertForMaskedLM` checkpoints keep the encoder under `bert.`.
+const PREFIX: &str = "bert.";
 
 struct Entry {
     dtype: Dtype,
@@ -48,11 +51,8 @@ struct Writer {
     tensors: BTreeMap<String, Entry>,
 }
 
-fn values<const D: usize>(p: &Param<Tensor<D>>) -> Result<Vec<f32>, String> {
-    p.val()
-        .into_data()
-        .try_into_vec_as::<f32>()
-        .map_err(|e| format!("cannot read a parameter's values: {e:?}"))
+fn values<const D: usize>(p: &Param<Tensor<D>>) -> anyhow::Result<Vec<f32>> {
+    Ok(tlab_models::readout::values(p.val())?)
 }
 
 impl Writer {
@@ -76,7 +76,7 @@ impl Writer {
         );
     }
 
-    fn linear(&mut self, prefix: &str, l: &Linear) -> Result<(), String> {
+    fn linear(&mut self, prefix: &str, l: &Linear) -> anyhow::Result<()> {
         let [d_in, d_out] = l.weight.val().dims();
         let w = transpose(&values(&l.weight)?, d_in, d_out);
         self.put(&format!("{prefix}.weight"), vec![d_out, d_in], &w);
@@ -86,7 +86,7 @@ impl Writer {
         Ok(())
     }
 
-    fn norm(&mut self, prefix: &str, n: &LayerNorm) -> Result<(), String> {
+    fn norm(&mut self, prefix: &str, n: &LayerNorm) -> anyhow::Result<()> {
         let g = values(&n.gamma)?;
         self.put(&format!("{prefix}.weight"), vec![g.len()], &g);
         if let Some(b) = &n.beta {
@@ -95,7 +95,7 @@ impl Writer {
         Ok(())
     }
 
-    fn matrix(&mut self, name: &str, p: &Param<Tensor<2>>) -> Result<(), String> {
+    fn matrix(&mut self, name: &str, p: &Param<Tensor<2>>) -> anyhow::Result<()> {
         let dims = p.val().dims();
         self.put(name, dims.to_vec(), &values(p)?);
         Ok(())
@@ -103,50 +103,40 @@ impl Writer {
 }
 
 /// `model.safetensors` bytes for `model`.
-pub fn safetensors_bytes(model: &BertForMaskedLM, store: StoreAs) -> Result<Vec<u8>, String> {
+pub fn safetensors_bytes(model: &BertForMaskedLM, store: StoreAs) -> anyhow::Result<Vec<u8>> {
     let mut w = Writer {
         store,
         tensors: BTreeMap::new(),
     };
-    let e = &model.bert.embeddings;
-    w.matrix(
-        "bert.embeddings.word_embeddings.weight",
-        &e.word_embeddings.weight,
-    )?;
-    w.matrix(
-        "bert.embeddings.position_embeddings.weight",
-        &e.position_embeddings.weight,
-    )?;
-    w.matrix(
-        "bert.embeddings.token_type_embeddings.weight",
-        &e.token_type_embeddings.weight,
-    )?;
-    w.norm("bert.embeddings.LayerNorm", &e.norm)?;
+    let (e, keys) = (&model.bert.embeddings, EmbeddingKeys::new(PREFIX));
+    w.matrix(&keys.word, &e.word_embeddings.weight)?;
+    w.matrix(&keys.position, &e.position_embeddings.weight)?;
+    w.matrix(&keys.token_type, &e.token_type_embeddings.weight)?;
+    w.norm(&keys.norm, &e.norm)?;
     for (i, l) in model.bert.layers.iter().enumerate() {
-        let p = format!("bert.encoder.layer.{i}");
-        w.linear(&format!("{p}.attention.self.query"), &l.self_attn.query)?;
-        w.linear(&format!("{p}.attention.self.key"), &l.self_attn.key)?;
-        w.linear(&format!("{p}.attention.self.value"), &l.self_attn.value)?;
-        w.linear(&format!("{p}.attention.output.dense"), &l.self_attn.out)?;
-        w.norm(&format!("{p}.attention.output.LayerNorm"), &l.attn_norm)?;
-        w.linear(&format!("{p}.intermediate.dense"), &l.ffn.ffn_in)?;
-        w.linear(&format!("{p}.output.dense"), &l.ffn.ffn_out)?;
-        w.norm(&format!("{p}.output.LayerNorm"), &l.ffn_norm)?;
+        let k = BlockKeys::new(PREFIX, i);
+        w.linear(&k.query, &l.self_attn.query)?;
+        w.linear(&k.key, &l.self_attn.key)?;
+        w.linear(&k.value, &l.self_attn.value)?;
+        w.linear(&k.attn_out, &l.self_attn.out)?;
+        w.norm(&k.attn_norm, &l.attn_norm)?;
+        w.linear(&k.ffn_in, &l.ffn.ffn_in)?;
+        w.linear(&k.ffn_out, &l.ffn.ffn_out)?;
+        w.norm(&k.ffn_norm, &l.ffn_norm)?;
     }
-    w.linear("cls.predictions.transform.dense", &model.head.dense)?;
-    w.norm("cls.predictions.transform.LayerNorm", &model.head.norm)?;
+    let head = MlmHeadKeys::HF;
+    w.linear(head.dense, &model.head.dense)?;
+    w.norm(head.norm, &model.head.norm)?;
     let bias = values(&model.head.bias)?;
-    w.put("cls.predictions.bias", vec![bias.len()], &bias);
+    w.put(head.bias, vec![bias.len()], &bias);
     if let Some(d) = &model.head.decoder {
         let [h, v] = d.val().dims();
-        w.put(
-            "cls.predictions.decoder.weight",
-            vec![v, h],
-            &transpose(&values(d)?, h, v),
-        );
+        w.put(head.decoder, vec![v, h], &transpose(&values(d)?, h, v));
     }
     let mut meta = std::collections::HashMap::new();
     meta.insert("format".to_string(), "pt".to_string());
-    safetensors::serialize(w.tensors.iter().map(|(k, v)| (k.clone(), v)), Some(meta))
-        .map_err(|e| e.to_string())
+    Ok(safetensors::serialize(
+        w.tensors.iter().map(|(k, v)| (k.clone(), v)),
+        Some(meta),
+    )?)
 }

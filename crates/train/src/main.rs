@@ -6,6 +6,7 @@
 //!
 //! `tools/train-fill-mask.sh` runs the whole recipe from the package registries.
 
+use anyhow::Context;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -118,7 +119,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Train {
             encoder,
@@ -195,8 +196,8 @@ fn run(cli: Cli) -> Result<(), String> {
         } => {
             let enc = Encoder::from_dir(&model)?;
             let device = tlab_models::device();
-            let ckpt = Checkpoint::from_bytes(&enc.weights, &device).map_err(|e| e.to_string())?;
-            let m = BertForMaskedLM::load(&enc.config, &ckpt).map_err(|e| e.to_string())?;
+            let ckpt = Checkpoint::from_bytes(&enc.weights, &device)?;
+            let m = BertForMaskedLM::load(&enc.config, &ckpt)?;
             let items = cloze::build(&enc.tokenizer, &train::read_lines(&harvard)?, &enc.specials)?;
             let (score, top5) = cloze::evaluate(&m, &items, enc.specials.pad, &device)?;
             for (item, top) in items.iter().zip(&top5).take(show) {
@@ -207,10 +208,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 println!("{}  [{}]  → {}", item.text, item.answer, guesses.join(" "));
             }
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string(&score).map_err(|e| e.to_string())?
-                );
+                println!("{}", serde_json::to_string(&score)?);
             } else {
                 println!(
                     "Harvard cloze ({} sentences): top-1 {:.1}%  top-5 {:.1}%  mean NLL {:.3}",
@@ -251,19 +249,16 @@ fn run(cli: Cli) -> Result<(), String> {
             let enc = Encoder::from_dir(&encoder)?;
             let device = tlab_models::device();
             let model = train::load_run(&run, &enc, &device)?;
-            std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+            std::fs::create_dir_all(&out)?;
             let bytes = export::safetensors_bytes(&model, store)?;
             let write = |name: &str, data: &[u8]| {
                 std::fs::write(out.join(name), data)
-                    .map_err(|e| format!("cannot write {}: {e}", out.join(name).display()))
+                    .with_context(|| format!("cannot write {}", out.join(name).display()))
             };
             write("model.safetensors", &bytes)?;
             let mut config = enc.config_json.clone();
             config["architectures"] = serde_json::json!(["BertForMaskedLM"]);
-            write(
-                "config.json",
-                &serde_json::to_vec_pretty(&config).map_err(|e| e.to_string())?,
-            )?;
+            write("config.json", &serde_json::to_vec_pretty(&config)?)?;
             write("tokenizer.json", &enc.tokenizer_json)?;
             if let Some(tc) = &enc.tokenizer_config {
                 write("tokenizer_config.json", tc)?;
@@ -272,15 +267,14 @@ fn run(cli: Cli) -> Result<(), String> {
             let cfg = train::read_config(&run)?;
             write(
                 "training.json",
-                &serde_json::to_vec_pretty(&serde_json::json!({"run": cfg, "state": state}))
-                    .map_err(|e| e.to_string())?,
+                &serde_json::to_vec_pretty(&serde_json::json!({"run": cfg, "state": state}))?,
             )?;
             // The answer the committed weights must keep giving (checked by a test).
-            let fm = tlab_tasks::fill_mask::FillMask::from_dir(&out).map_err(|e| e.to_string())?;
+            let fm = tlab_tasks::fill_mask::FillMask::from_dir(&out)?;
             let golden: Vec<serde_json::Value> = GOLDEN_SENTENCES
                 .iter()
                 .map(|text| {
-                    let r = fm.fill(text, 5).map_err(|e| e.to_string())?;
+                    let r = fm.fill(text, 5)?;
                     let c = &r.masks[0].candidates;
                     let top: Vec<&str> = c.iter().map(|c| c.token.as_str()).collect();
                     let probs: Vec<f32> = c.iter().map(|c| c.prob).collect();
@@ -288,11 +282,8 @@ fn run(cli: Cli) -> Result<(), String> {
                         "text": text, "top5": top, "probs": probs, "filled": r.filled
                     }))
                 })
-                .collect::<Result<_, String>>()?;
-            write(
-                "golden.json",
-                &serde_json::to_vec_pretty(&golden).map_err(|e| e.to_string())?,
-            )?;
+                .collect::<anyhow::Result<_>>()?;
+            write("golden.json", &serde_json::to_vec_pretty(&golden)?)?;
             eprintln!(
                 "wrote {} ({:.1} MB weights, step {})",
                 out.display(),

@@ -1,5 +1,6 @@
 //! The training loop: model set-up, learning-rate schedule, checkpoints, progress.
 
+use anyhow::Context;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -71,19 +72,17 @@ pub struct Encoder {
     pub weights: Vec<u8>,
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 impl Encoder {
-    pub fn from_dir(dir: &Path) -> Result<Self, String> {
+    pub fn from_dir(dir: &Path) -> anyhow::Result<Self> {
         let config_bytes = read(&dir.join("config.json"))?;
-        let config = BertConfig::from_json(&config_bytes).map_err(|e| e.to_string())?;
-        let config_json = serde_json::from_slice(&config_bytes).map_err(|e| e.to_string())?;
+        let config = BertConfig::from_json(&config_bytes)?;
+        let config_json = serde_json::from_slice(&config_bytes)?;
         let tokenizer_json = read(&dir.join("tokenizer.json"))?;
-        let mut tokenizer = Tokenizer::from_bytes(&tokenizer_json).map_err(|e| e.to_string())?;
-        tokenizer.with_padding(None);
-        tokenizer.with_truncation(None).map_err(|e| e.to_string())?;
+        let tokenizer = tlab_tasks::tokenizer::load(&tokenizer_json)?;
         let tokenizer_config = read(&dir.join("tokenizer_config.json")).ok();
         let specials = Specials::from_tokenizer(&tokenizer, tokenizer_config.as_deref())?;
         Ok(Self {
@@ -106,9 +105,9 @@ impl Encoder {
         device: &Device,
         unigram_log_prob: &[f32],
         seed: u64,
-    ) -> Result<BertForMaskedLM, String> {
-        let ckpt = Checkpoint::from_bytes(&self.weights, device).map_err(|e| e.to_string())?;
-        let (bert, _) = BertModel::load(&self.config, &ckpt).map_err(|e| e.to_string())?;
+    ) -> anyhow::Result<BertForMaskedLM> {
+        let ckpt = Checkpoint::from_bytes(&self.weights, device)?;
+        let (bert, _) = BertModel::load(&self.config, &ckpt)?;
         let h = self.config.hidden_size;
         let mut rng = StdRng::seed_from_u64(seed);
         let normal: Vec<f32> = (0..h * h)
@@ -185,9 +184,9 @@ impl Paths {
 }
 
 /// Reads one sentence per line.
-pub fn read_lines(path: &Path) -> Result<Vec<String>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+pub fn read_lines(path: &Path) -> anyhow::Result<Vec<String>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(text
         .lines()
         .map(str::trim)
@@ -206,32 +205,29 @@ pub struct TrainInputs<'a> {
     pub max_minutes: Option<f64>,
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Trains (or resumes) the run in `paths.run` until `config.steps` or the time limit.
-pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> Result<RunState, String> {
-    std::fs::create_dir_all(&paths.run).map_err(|e| e.to_string())?;
+pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow::Result<RunState> {
+    std::fs::create_dir_all(&paths.run)?;
     let enc = inputs.encoder;
     let vocab = enc.config.vocab_size;
     let device = tlab_models::device().autodiff();
     let config_path = paths.file("run.json");
     if let Ok(bytes) = std::fs::read(&config_path) {
-        let saved: RunConfig = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+        let saved: RunConfig = serde_json::from_slice(&bytes)?;
         if &saved != config {
-            return Err(format!(
+            anyhow::bail!(
                 "{} was started with different settings ({saved:?}); use a new run directory",
                 paths.run.display()
-            ));
+            );
         }
     } else {
-        write_atomic(
-            &config_path,
-            &serde_json::to_vec_pretty(config).map_err(|e| e.to_string())?,
-        )?;
+        write_atomic(&config_path, &serde_json::to_vec_pretty(config)?)?;
     }
 
     let unigram = unigram_log_prob(inputs.sentences, vocab, &enc.specials);
@@ -245,13 +241,13 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> Result<
         .init();
     let mut state = RunState::default();
     if let Ok(bytes) = std::fs::read(paths.file("state.json")) {
-        state = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+        state = serde_json::from_slice(&bytes)?;
         model = model
             .try_load_file(paths.file("model.bpk"))
-            .map_err(|e| format!("cannot resume from the model checkpoint: {e:?}"))?;
+            .map_err(|e| anyhow::anyhow!("cannot resume from the model checkpoint: {e:?}"))?;
         optim = optim
             .load(paths.file("optim.bpk"))
-            .map_err(|e| format!("cannot resume from the optimizer checkpoint: {e:?}"))?;
+            .map_err(|e| anyhow::anyhow!("cannot resume from the optimizer checkpoint: {e:?}"))?;
         eprintln!(
             "resuming at step {} ({} tokens seen, {:.0} min so far)",
             state.step,
@@ -267,7 +263,7 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> Result<
     let lengths: Vec<usize> = inputs.sentences.iter().map(|s| s.ids.len()).collect();
     let per_epoch = inputs.sentences.len() / config.batch;
     if per_epoch == 0 {
-        return Err("the corpus has fewer sentences than one batch".into());
+        anyhow::bail!("the corpus has fewer sentences than one batch");
     }
     let mut plan_epoch = usize::MAX;
     let mut plan: Vec<Vec<u32>> = Vec::new();
@@ -285,21 +281,21 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> Result<
     let save = |model: &BertForMaskedLM,
                 optim: &burn::optim::ModuleOptimizer,
                 state: &RunState|
-     -> Result<(), String> {
+     -> anyhow::Result<()> {
         let tmp = paths.file("model.bpk.tmp");
         model
             .clone()
             .save_file(&tmp)
-            .map_err(|e| format!("cannot save the model: {e:?}"))?;
+            .map_err(|e| anyhow::anyhow!("cannot save the model: {e:?}"))?;
         let otmp = paths.file("optim.bpk.tmp");
         optim
             .save(&otmp)
-            .map_err(|e| format!("cannot save the optimizer: {e:?}"))?;
-        std::fs::rename(&tmp, paths.file("model.bpk")).map_err(|e| e.to_string())?;
-        std::fs::rename(&otmp, paths.file("optim.bpk")).map_err(|e| e.to_string())?;
+            .map_err(|e| anyhow::anyhow!("cannot save the optimizer: {e:?}"))?;
+        std::fs::rename(&tmp, paths.file("model.bpk"))?;
+        std::fs::rename(&otmp, paths.file("optim.bpk"))?;
         write_atomic(
             &paths.file("state.json"),
-            &serde_json::to_vec_pretty(state).map_err(|e| e.to_string())?,
+            &serde_json::to_vec_pretty(state)?,
         )
     };
 
@@ -425,20 +421,20 @@ fn log_eval(state: &RunState, s: &ClozeScore) {
 }
 
 /// Loads the latest checkpoint of a run (for export), on the plain (non-autodiff) device.
-pub fn load_run(run: &Path, enc: &Encoder, device: &Device) -> Result<BertForMaskedLM, String> {
+pub fn load_run(run: &Path, enc: &Encoder, device: &Device) -> anyhow::Result<BertForMaskedLM> {
     let vocab = enc.config.vocab_size;
     let model = enc.with_new_head(device, &vec![0.0; vocab], 0)?;
     model
         .try_load_file(run.join("model.bpk"))
-        .map_err(|e| format!("cannot read {}: {e:?}", run.join("model.bpk").display()))
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e:?}", run.join("model.bpk").display()))
 }
 
-pub fn read_state(run: &Path) -> Result<RunState, String> {
+pub fn read_state(run: &Path) -> anyhow::Result<RunState> {
     let bytes = read(&run.join("state.json"))?;
-    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+    Ok(serde_json::from_slice(&bytes)?)
 }
 
-pub fn read_config(run: &Path) -> Result<RunConfig, String> {
+pub fn read_config(run: &Path) -> anyhow::Result<RunConfig> {
     let bytes = read(&run.join("run.json"))?;
-    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+    Ok(serde_json::from_slice(&bytes)?)
 }

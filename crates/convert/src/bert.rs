@@ -1,21 +1,20 @@
-//! `tlab convert-bert`: a PyTorch BERT checkpoint (`pytorch_model.bin`, as `torch.save` and
-//! older `save_pretrained` write it) plus its `config.json` and `vocab.txt` → a model
-//! directory that `fill-mask` reads: `model.safetensors`, `config.json`, `tokenizer.json`.
+//! A PyTorch BERT checkpoint (`pytorch_model.bin`, as `torch.save` and older
+//! `save_pretrained` write it) plus its `config.json` and `vocab.txt` → the files of a model
+//! directory that `fill-mask` reads: `model.safetensors`, `config.json`, `tokenizer.json`
+//! (`tlab convert-bert` writes them).
 //!
 //! Tensor names are kept as the checkpoint has them (Hugging Face's `bert.*` / `cls.*`), so
 //! heads beyond the masked-LM one (AntiBERTy's `cls.species`, `cls.chain`, `cls.graft`) stay
 //! under their own names; only non-float buffers such as `bert.embeddings.position_ids`
 //! (0..n, recomputed by every BERT) are left out. The PyTorch reader is `pytorch-reader`, the
-//! crate behind burn-store's `pytorch` feature, and lives only in this binary, not in the
-//! wasm build.
+//! crate behind burn-store's `pytorch` feature.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use pytorch_reader::{DType, PytorchReader};
 use safetensors::Dtype;
-use tlab_tasks::fill_mask::FillMask;
-use tlab_tasks::tlab_models::bert::BertConfig;
+use tlab_models::bert::BertConfig;
 use tokenizers::decoders::fuse::Fuse;
 use tokenizers::decoders::wordpiece::WordPiece as WordPieceDecoder;
 use tokenizers::models::wordpiece::WordPiece;
@@ -28,6 +27,8 @@ use tokenizers::{
     AddedToken, DecoderWrapper, PreTokenizerWrapper, SplitDelimiterBehavior, Tokenizer,
 };
 
+use crate::ConvertError;
+
 /// Hugging Face `BertTokenizer`'s default special-token names. Only the names are assumed;
 /// their ids are looked up in `vocab.txt`, and a vocabulary without one is refused.
 const PAD: &str = "[PAD]";
@@ -37,90 +38,69 @@ const SEP: &str = "[SEP]";
 const MASK: &str = "[MASK]";
 
 pub struct Options<'a> {
+    /// The PyTorch checkpoint file (read lazily, tensor by tensor).
     pub checkpoint: &'a Path,
-    pub config: &'a Path,
-    pub vocab: &'a Path,
-    /// A JSON file with a `classifier_heads` list, copied into config.json (see
-    /// `tlab_tasks::heads`): how sequence heads in the checkpoint are named and labelled.
-    pub heads: Option<&'a Path>,
+    /// `config.json`, copied with `classifier_heads` added from `heads`.
+    pub config: &'a [u8],
+    /// `vocab.txt`, one WordPiece token per line.
+    pub vocab: &'a [u8],
+    /// A JSON object with a `classifier_heads` list (see `tlab_tasks::heads`): how sequence
+    /// heads in the checkpoint are named and labelled.
+    pub heads: Option<&'a [u8]>,
     /// One token per character (protein residues): every character is its own word.
     pub one_token_per_char: bool,
     /// Lowercase before looking words up, as `BertTokenizer(do_lower_case=True)` does.
     pub lowercase: bool,
-    pub out: &'a Path,
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+/// The three files of the model directory, and a line saying what was kept.
+pub struct Converted {
+    pub config_json: String,
+    pub tokenizer_json: String,
+    pub weights: Vec<u8>,
+    /// e.g. "201 tensors, left out as buffers: bert.embeddings.position_ids".
+    pub summary: String,
 }
 
-pub fn convert(o: &Options) -> Result<(), String> {
-    let config_bytes = read(o.config)?;
-    let config =
-        BertConfig::from_json(&config_bytes).map_err(|e| format!("{}: {e}", o.config.display()))?;
+pub fn convert(o: &Options) -> Result<Converted, ConvertError> {
+    let config = BertConfig::from_json(o.config).map_err(|e| format!("config.json: {e}"))?;
     let mut config_json: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(&config_bytes)
-            .map_err(|e| format!("{} is not a JSON object: {e}", o.config.display()))?;
+        serde_json::from_slice(o.config)
+            .map_err(|e| format!("config.json is not a JSON object: {e}"))?;
     if let Some(heads) = o.heads {
-        let value: serde_json::Value = serde_json::from_slice(&read(heads)?)
-            .map_err(|e| format!("{} is not valid JSON: {e}", heads.display()))?;
+        let value: serde_json::Value = serde_json::from_slice(heads)
+            .map_err(|e| format!("the heads file is not valid JSON: {e}"))?;
         let list = value
             .get("classifier_heads")
             .filter(|v| v.is_array())
-            .ok_or_else(|| format!("{} has no \"classifier_heads\" list", heads.display()))?;
+            .ok_or("the heads file has no \"classifier_heads\" list")?;
         config_json.insert("classifier_heads".into(), list.clone());
     }
 
     let (weights, summary) = convert_weights(o.checkpoint)?;
-    let tokenizer = build_tokenizer(&read(o.vocab)?, o.one_token_per_char, o.lowercase)?;
+    let tokenizer = build_tokenizer(o.vocab, o.one_token_per_char, o.lowercase)?;
     // A model vocabulary larger than vocab.txt is fine (padded embeddings); smaller is not.
     if tokenizer.get_vocab_size(true) > config.vocab_size {
         return Err(format!(
-            "{} has {} entries but config.json says vocab_size {}: they do not belong together",
-            o.vocab.display(),
+            "vocab.txt has {} entries but config.json says vocab_size {}: they do not belong together",
             tokenizer.get_vocab_size(true),
             config.vocab_size
-        ));
+        )
+        .into());
     }
-
-    std::fs::create_dir_all(o.out)
-        .map_err(|e| format!("cannot create {}: {e}", o.out.display()))?;
-    let write = |name: &str, bytes: &[u8]| {
-        std::fs::write(o.out.join(name), bytes)
-            .map_err(|e| format!("cannot write {}: {e}", o.out.join(name).display()))
-    };
-    let config_text = serde_json::to_string_pretty(&config_json).map_err(|e| e.to_string())?;
-    write("config.json", config_text.as_bytes())?;
-    let tokenizer_text = tokenizer
-        .to_string(true)
-        .map_err(|e| format!("could not write tokenizer.json: {e}"))?;
-    write("tokenizer.json", tokenizer_text.as_bytes())?;
-    write("model.safetensors", &weights)?;
-
-    // Loading what was written is the check that the conversion is complete.
-    let model =
-        FillMask::from_dir(o.out).map_err(|e| format!("the converted model does not load: {e}"))?;
-    let info = model.info();
-    eprintln!(
-        "wrote {} ({} layers, hidden {}, vocabulary {}, {:.1} M parameters, {:.1} MB; {summary}{})",
-        o.out.display(),
-        info.layers,
-        info.hidden,
-        info.vocab,
-        info.parameters as f64 / 1e6,
-        weights.len() as f64 / 1e6,
-        if info.classifiers.is_empty() {
-            String::new()
-        } else {
-            format!("; classifiers: {}", info.classifiers.join(", "))
-        }
-    );
-    Ok(())
+    Ok(Converted {
+        config_json: serde_json::to_string_pretty(&config_json).map_err(|e| e.to_string())?,
+        tokenizer_json: tokenizer
+            .to_string(true)
+            .map_err(|e| format!("could not write tokenizer.json: {e}"))?,
+        weights,
+        summary,
+    })
 }
 
 /// Every float tensor of the checkpoint, by its own name, as safetensors bytes; and a line
 /// saying what was left out.
-fn convert_weights(checkpoint: &Path) -> Result<(Vec<u8>, String), String> {
+fn convert_weights(checkpoint: &Path) -> Result<(Vec<u8>, String), ConvertError> {
     let reader = PytorchReader::new(checkpoint).map_err(|e| {
         format!(
             "cannot read {} as a PyTorch checkpoint: {e}",
@@ -175,7 +155,8 @@ fn convert_weights(checkpoint: &Path) -> Result<(Vec<u8>, String), String> {
         return Err(format!(
             "{} holds no float tensors: is it a model checkpoint?",
             checkpoint.display()
-        ));
+        )
+        .into());
     }
     let views = kept
         .iter()
@@ -218,7 +199,7 @@ pub fn build_tokenizer(
     vocab_txt: &[u8],
     one_token_per_char: bool,
     lowercase: bool,
-) -> Result<Tokenizer, String> {
+) -> Result<Tokenizer, ConvertError> {
     let vocab = WordPiece::read_bytes(vocab_txt)
         .map_err(|e| format!("vocab.txt could not be read: {e}"))?;
     let id = |token: &str| {

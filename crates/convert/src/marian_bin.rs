@@ -276,7 +276,7 @@ struct OutTensor {
     bytes: Vec<u8>,
 }
 
-/// Marian names → Hugging Face Marian names (the layout [`crate::seq2seq`] loads).
+/// Marian names → Hugging Face Marian names (the layout [`tlab_models::seq2seq`] loads).
 /// `{p}` is a layer prefix, `{i}` the 0-based layer index (Marian counts from 1).
 const ATTENTION_MAP: [(&str, &str); 10] = [
     ("Wq", "q_proj.weight"),
@@ -315,15 +315,15 @@ impl MarianModel {
             .map_err(|_| MarianError::Format(format!("`{key}: {v}` is not a number")))
     }
 
-    /// Converts to a [`crate::seq2seq::Seq2SeqConfig`] and a safetensors file with Hugging
+    /// Converts to a [`tlab_models::seq2seq::Seq2SeqConfig`] and a safetensors file with Hugging
     /// Face Marian key names. Quantised matrices stay int8 (`{name}.quant_mult` beside each),
     /// so the file is a quarter of f32's size and loads to exactly Marian's f32 values.
     pub fn convert(
         &self,
         eos_token_id: u32,
-    ) -> Result<(crate::seq2seq::Seq2SeqConfig, Vec<u8>), MarianError> {
-        use crate::seq2seq::{DecoderSelfAttention, PositionTimescales, Seq2SeqConfig};
-        use crate::transformer::Activation;
+    ) -> Result<(tlab_models::seq2seq::Seq2SeqConfig, Vec<u8>), MarianError> {
+        use tlab_models::seq2seq::{DecoderSelfAttention, PositionTimescales, Seq2SeqConfig};
+        use tlab_models::transformer::Activation;
         let emb = self.get("Wemb")?;
         let [vocab, d] = emb.shape[..] else {
             return Err(MarianError::Item {
@@ -494,4 +494,25 @@ impl MarianModel {
             safetensors::serialize(views, None).map_err(|e| MarianError::Format(e.to_string()))?;
         Ok((config, bytes))
     }
+}
+
+/// The id of `</s>` in a Marian `tokenizer.json` (a SentencePiece vocabulary shared by both
+/// languages): Marian's end-of-sentence token by name, its id from the file.
+pub fn end_of_sentence_id(tokenizer_json: &[u8]) -> Result<u32, crate::ConvertError> {
+    let tok: serde_json::Value = tlab_models::json::parse("tokenizer.json", tokenizer_json)?;
+    let eos = tok["added_tokens"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| t["content"] == "</s>")
+        .and_then(|t| t["id"].as_u64())
+        .or_else(|| {
+            tok["model"]["vocab"]
+                .as_array()?
+                .iter()
+                .position(|p| p[0] == "</s>")
+                .map(|i| i as u64)
+        })
+        .ok_or("tokenizer.json has no </s> token")?;
+    Ok(u32::try_from(eos).map_err(|_| format!("tokenizer.json: </s> has id {eos}"))?)
 }

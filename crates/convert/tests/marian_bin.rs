@@ -2,7 +2,7 @@
 //! int8 dequantisation, transposed shapes, and errors (never panics) on every truncation and
 //! on corrupt headers.
 
-use tlab_models::marian_bin::{MarianData, MarianModel};
+use tlab_convert::marian_bin::{MarianData, MarianModel};
 
 /// Builds a Marian binary file from (name, type, shape, data) items.
 fn build(items: &[(&str, u64, Vec<i32>, Vec<u8>)]) -> Vec<u8> {
