@@ -3,6 +3,8 @@
 //! `tlab fill-mask [--model DIR] [--top-k K] [--json] TEXT`
 //! `tlab translate [--model DIR | --direction en-pt|pt-en] [--beam N] [--alpha A] [--json] TEXT`
 //! `tlab teacher-force [--model DIR | --direction D] --reference REF [--json] TEXT`
+//! `tlab classify [--model DIR] [--pair TEXT_B] [--json] TEXT`
+//! `tlab nsp [--model DIR] [--json] SENTENCE_A SENTENCE_B`
 //! `tlab convert-marian --model model.bin --tokenizer tokenizer.json [--shortlist lex.bin] --out DIR`
 //! `tlab convert-bert --checkpoint pytorch_model.bin --config config.json --vocab vocab.txt [--heads H.json] [--one-token-per-char] [--lowercase] --out DIR`
 //!
@@ -17,6 +19,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 use tlab_convert::{bert, marian_bin};
+use tlab_tasks::classify::SentenceClassifier;
 use tlab_tasks::fill_mask::{FillMask, FillMaskOutput};
 use tlab_tasks::heads::HeadPrediction;
 use tlab_tasks::translate::{TranslateOptions, Translator};
@@ -82,6 +85,31 @@ enum Command {
         #[arg(long)]
         json: bool,
         text: String,
+    },
+    /// Classify TEXT, or the sentence pair TEXT + --pair, with a BertForSequenceClassification model.
+    Classify {
+        /// A model directory (config.json with id2label, tokenizer.json, model.safetensors),
+        /// or the name of a prepared model under models/.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// The second sentence of a pair (encoded by the tokenizer's pair template).
+        #[arg(long)]
+        pair: Option<String>,
+        /// Print JSON: {"labels": [{"id","label","prob"}, …] (every label, most probable first), "multi_label"}.
+        #[arg(long)]
+        json: bool,
+        text: String,
+    },
+    /// Next-sentence prediction: how likely SENTENCE_B follows SENTENCE_A.
+    Nsp {
+        /// A checkpoint with BERT's next-sentence head (cls.seq_relationship), e.g. BertForPreTraining.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Print JSON: {"is_next": p}.
+        #[arg(long)]
+        json: bool,
+        a: String,
+        b: String,
     },
     /// Convert a Marian/Bergamot .bin model into a model directory `translate` reads.
     ConvertMarian {
@@ -245,6 +273,19 @@ fn resolve_model(dir: PathBuf) -> PathBuf {
     }
 }
 
+/// The model directory a command names, or its prepared default under models/.
+fn model_dir(model: Option<PathBuf>, default: &str) -> anyhow::Result<PathBuf> {
+    let dir = match model {
+        Some(dir) => resolve_model(dir),
+        None => models_root().join(default),
+    };
+    if dir.join("config.json").exists() {
+        Ok(dir)
+    } else {
+        Err(no_model(&dir))
+    }
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::FillMask {
@@ -253,14 +294,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
             text,
         } => {
-            let dir = match model {
-                Some(dir) => resolve_model(dir),
-                None => models_root().join("fill-mask"),
-            };
-            if !dir.join("config.json").exists() {
-                return Err(no_model(&dir));
-            }
-            let fill = FillMask::from_dir(&dir)?;
+            let fill = FillMask::from_dir(&model_dir(model, "fill-mask")?)?;
             let out = fill.fill(&text, top_k)?;
             let classes = fill.classify(&text)?;
             if json {
@@ -332,6 +366,33 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     );
                 }
                 println!("log-likelihood {:.4}", out.log_likelihood);
+            }
+            Ok(())
+        }
+        Command::Classify {
+            model,
+            pair,
+            json,
+            text,
+        } => {
+            let c = SentenceClassifier::from_dir(&model_dir(model, "classify")?)?;
+            let out = c.classify(&text, pair.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string(&out)?);
+            } else {
+                for l in &out.labels {
+                    println!("{:>6.2}%  {}", l.prob * 100.0, l.label);
+                }
+            }
+            Ok(())
+        }
+        Command::Nsp { model, json, a, b } => {
+            let c = SentenceClassifier::from_dir(&model_dir(model, "nsp")?)?;
+            let out = c.next_sentence(&a, &b)?;
+            if json {
+                println!("{}", serde_json::to_string(&out)?);
+            } else {
+                println!("P(B follows A) = {:.4}", out.is_next);
             }
             Ok(())
         }

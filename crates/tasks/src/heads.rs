@@ -96,7 +96,7 @@ pub fn parse_specs(config: &[u8]) -> Result<Vec<HeadSpec>, TaskError> {
 }
 
 /// `id2label` as a list indexed by class id; the ids must be exactly `0..n`.
-fn labels_in_order(spec: &HeadSpec) -> Result<Vec<String>, TaskError> {
+pub(crate) fn labels_in_order(spec: &HeadSpec) -> Result<Vec<String>, TaskError> {
     let n = spec.id2label.len();
     let mut labels = vec![None; n];
     for (id, label) in &spec.id2label {

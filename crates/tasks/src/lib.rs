@@ -1,6 +1,7 @@
 //! Tasks on the Burn models: text in, plain serde structs out. Builds natively (CLI,
 //! tests, benchmarks) and for wasm32 (the web shell), with no browser code of its own.
 
+pub mod classify;
 pub mod fill_mask;
 pub mod heads;
 pub mod inspect;
