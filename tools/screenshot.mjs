@@ -1,10 +1,23 @@
-// Screenshots of the demo and the lecture views for the README: node tools/screenshot.mjs
-// (needs pkg/ and models/).
+// Screenshots of the demo and the lecture views for the README (needs pkg/ and models/):
+//   node tools/screenshot.mjs [demo] [lecture] [finetune] [heads]   (default: all of them)
+import fs from 'node:fs';
 import { launch } from '../www/e2e/harness.mjs';
+
+const only = process.argv.slice(2);
+const want = (part) => only.length === 0 || only.includes(part);
 
 const browser = await launch();
 try {
   const page = await browser.newPage();
+  if (want('demo')) await demo(page);
+  if (want('lecture')) await lecture(page);
+  if (want('finetune')) await finetune(page);
+  if (want('heads')) await heads(page);
+} finally {
+  await browser.close();
+}
+
+async function demo(page) {
   await page.setViewportSize({ width: 900, height: 760 });
   await page.goto(browser.url);
   await page.fill('#text', 'She [MASK] a [MASK] of the [MASK] yesterday.');
@@ -12,12 +25,18 @@ try {
   await page.click('#model-picker summary');
   await page.screenshot({ path: 'docs/fill-mask.png', fullPage: true });
   console.log('docs/fill-mask.png');
+}
 
-  // The lecture page: one shot per view (the widget element itself).
+/** The lecture page: one shot per view (the widget element itself), and BERT's fine-tuning
+ * cases as one section (its widgets with no built-in model show what they need). */
+async function lecture(page) {
   await page.setViewportSize({ width: 900, height: 900 });
   await page.goto(new URL('lecture.html?lang=en', browser.url).href);
   await page.waitForFunction(
-    () => [...document.querySelectorAll('.tl-widget')].every((w) => w.dataset.state === 'ready'),
+    () =>
+      [...document.querySelectorAll('.tl-widget')].every(
+        (w) => w.dataset.state === 'ready' || (w.dataset.state === 'error' && /No model is loaded/.test(w.querySelector('.tl-error')?.textContent)),
+      ),
     null,
     { timeout: 180_000 },
   );
@@ -32,6 +51,7 @@ try {
     'lecture-decoding-steps': 'decoding-steps',
     'lecture-teacher-forcing': 'teacher-forcing',
     'lecture-bert-pretraining': 'bert-pretraining',
+    'lecture-bert-heads': '#heads',
   };
   for (const [name, sel] of Object.entries(shots)) {
     await page.locator(sel).first().screenshot({ path: `docs/${name}.png` });
@@ -41,6 +61,41 @@ try {
   await page.click('tlab-lang-switch button[data-lang="zh"]');
   await page.locator('#beam').screenshot({ path: 'docs/lecture-phone-zh.png' });
   console.log('docs/lecture-phone-zh.png');
-} finally {
-  await browser.close();
+}
+
+/** The fine-tuned BERT widgets, one shot each through embed.html: the built-in tagger, the
+ * built-in next-sentence head when models/nsp-en is installed, and for what is not built in
+ * the test checkpoints of fixtures/ (random weights: the views are real, the numbers not). */
+async function heads(page) {
+  await page.setViewportSize({ width: 760, height: 900 });
+  const fixture = (name) => `/hub/test-org/${name}/resolve/main`;
+  const widgets = {
+    'bert-tag': { text: 'The old man saw a bird on the roof of the house.' },
+    'bert-nsp': {
+      text: 'The man went to the store.',
+      pair: 'He bought some milk.',
+      ...(fs.existsSync('models/nsp-en/head.safetensors') ? {} : { src: fixture('bert-head-pretraining') }),
+    },
+    'bert-classify': { src: fixture('bert-head-multilabel'), text: 'The man went to the store.', pair: 'He bought some milk.' },
+    'bert-qa': { src: fixture('bert-head-qa'), question: 'Where did the man go?', text: 'The man went to the store to buy some milk.' },
+  };
+  for (const [widget, attrs] of Object.entries(widgets)) {
+    await page.goto(new URL(`embed.html?${new URLSearchParams({ widget, lang: 'en', ...attrs })}`, browser.url).href);
+    await page.waitForFunction((w) => document.querySelector(w)?.dataset.state === 'ready', widget, { timeout: 120_000 });
+    await page.locator(widget).screenshot({ path: `docs/${widget}.png` });
+    console.log(`docs/${widget}.png`);
+  }
+}
+
+/** <bert-finetune> after Train on the built-in data with its defaults (about half a minute). */
+async function finetune(page) {
+  await page.setViewportSize({ width: 900, height: 900 });
+  const params = new URLSearchParams({ widget: 'bert-finetune', lang: 'en', text: 'The old man saw a bird on the roof.' });
+  await page.goto(new URL(`embed.html?${params}`, browser.url).href);
+  await page.waitForFunction(() => document.querySelector('bert-finetune')?.dataset.state === 'ready');
+  await page.click('bert-finetune .tl-train');
+  await page.waitForFunction(() => document.querySelector('bert-finetune').dataset.phase === 'done', null, { timeout: 180_000 });
+  await page.click('bert-finetune .tl-export');
+  await page.locator('bert-finetune').screenshot({ path: 'docs/finetune.png' });
+  console.log('docs/finetune.png');
 }

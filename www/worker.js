@@ -1,8 +1,12 @@
 // The web worker that owns the wasm. The page (and every widget on it) talks to it through
 // lib/client.js; the model runs here so the page never freezes.
 //
-// Messages in:  {id, op: 'load', kind: 'bert' | 'translate', key, source, reload?, stallSeconds?}
+// Messages in:  {id, op: 'load', kind (lib/ops.js KINDS: 'bert', 'translate', …), key, source, reload?, stallSeconds?}
 //                 source = {url, shortlist?: true} | {files: {config, tokenizer, weights, …}}
+//                 (finetune: the encoder as for classifier (any BERT), plus {train,
+//                 heldOut, options?}: lib/ops.js FineTuneSource)
+//                 (classifier, tagger, qa: {url, base?} | {files: {'config.json': bytes, …}}:
+//                 see HEAD_FILES)
 //               {id, op: 'cancel', target} (stops the download of load `target`)
 //               {id, op, key, …args}: a call on model `key`, one of lib/ops.js's OPS (fill,
 //                 translate, tokenize, …; the table names each op's fields, the model kinds
@@ -19,7 +23,7 @@
 //
 // Downloads go through the Cache API, so a model is fetched once per browser. A download
 // that receives nothing for `stallSeconds` (default 30) fails instead of waiting forever.
-import init, { FillMaskModel, TranslateModel } from './pkg/tlab_web.js';
+import init, { FillMaskModel, TranslateModel, TaggingFineTune, SentenceClassifierModel, TokenClassifierModel, QuestionAnsweringModel } from './pkg/tlab_web.js';
 import { KINDS, opSpec, kindsInWords, wasmArgs } from './lib/ops.js';
 
 const CACHE = 'tlab-models-v1';
@@ -38,6 +42,23 @@ const TRANSLATE_FILES = [
   { name: 'model.safetensors', field: 'weights' },
   // Bergamot models only; fetched when the source says it has one.
   { name: 'shortlist.bin', field: 'shortlist', optional: true, onlyIf: 'shortlist' },
+];
+
+// The fine-tuned BERTs, whose wasm classes take the files by name ({'config.json': bytes, …}).
+const HEAD_MODELS = { classifier: SentenceClassifierModel, tagger: TokenClassifierModel, qa: QuestionAnsweringModel };
+// Their files by URL. A checkpoint on the hub ships one of two layouts (tokenizer.json +
+// model.safetensors, or vocab.txt + tokenizer_config.json + pytorch_model.bin, and mixtures)
+// and a URL prefix cannot be listed, so each entry's names are tried in order: a first choice
+// that is not there moves on to the next. (Chromium logs nothing to the page's console for a
+// failed fetch in a worker; e2e/bert-heads.test.mjs checks that for the second layout.) A head
+// trained here is saved alone, head.safetensors beside its config.json: with source.base
+// (then it must be there) the encoder's files (fromBase) come from that other folder.
+const HEAD_FILES = [
+  { names: ['config.json'] },
+  { names: ['head.safetensors'], optional: (source) => !source.base },
+  { names: ['tokenizer.json', 'vocab.txt'], fromBase: true },
+  { names: ['tokenizer_config.json'], fromBase: true, optional: true, after: 'vocab.txt' },
+  { names: ['model.safetensors', 'pytorch_model.bin'], fromBase: true },
 ];
 
 const ready = init().catch((e) => {
@@ -154,14 +175,54 @@ async function gather(list, source, post, fetchOptions) {
   return out;
 }
 
+/** The files of a fine-tuned BERT by name (HEAD_FILES), from {url, base?} or {files}. */
+async function gatherHead(source, post, fetchOptions) {
+  if (source?.files && typeof source.files === 'object') {
+    // (Anything but bytes goes on as it is, for the wasm to refuse in words.)
+    return Object.fromEntries(Object.entries(source.files).map(([n, b]) => [n, b instanceof ArrayBuffer ? new Uint8Array(b) : b]));
+  }
+  if (typeof source?.url !== 'string') throw new Error('the model source names neither a URL nor files');
+  const out = {};
+  for (const { names, fromBase, after, ...entry } of HEAD_FILES) {
+    if (after && !out[after]) continue;
+    const optional = typeof entry.optional === 'function' ? entry.optional(source) : entry.optional;
+    const prefix = (fromBase && typeof source.base === 'string' ? source.base : source.url).replace(/\/+$/, '');
+    for (const name of names) {
+      if (fetchOptions.signal.aborted) throw new Cancelled();
+      const onProgress = (loaded, total) => post({ progress: { file: name, loaded, total } });
+      const bytes = await fetchBytes(`${prefix}/${name}`, onProgress, { ...fetchOptions, optional: optional || names.length > 1 });
+      if (bytes) {
+        out[name] = bytes;
+        break;
+      }
+    }
+    if (!optional && names.length > 1 && !names.some((n) => out[n])) {
+      throw new Error(`could not download ${names.join(' or ')} from ${prefix}: neither is there`);
+    }
+  }
+  return out;
+}
+
 async function load(msg, kind, post, signal) {
   await ready;
   const translate = kind === 'translate';
+  const finetune = kind === 'finetune';
+  if (finetune) {
+    for (const [what, text] of [['training', msg.source?.train], ['held-out', msg.source?.heldOut]]) {
+      if (typeof text !== 'string') throw new Error(`a fine-tuning run needs its ${what} sentences as text, not ${text === null ? 'null' : typeof text}`);
+    }
+  }
   const stall = Number(msg.stallSeconds);
   const stallSeconds = Number.isFinite(stall) && stall > 0 ? stall : STALL_SECONDS;
-  const files = await gather(translate ? TRANSLATE_FILES : BERT_FILES, msg.source, post, { signal, stallSeconds });
+  // A fine-tuning run's encoder comes as a fine-tuned BERT's files do (any BERT: its heads,
+  // if any, are not used), and TaggingFineTune takes them by name too.
+  const files = HEAD_MODELS[kind] || finetune
+    ? await gatherHead(msg.source, post, { signal, stallSeconds })
+    : await gather(translate ? TRANSLATE_FILES : BERT_FILES, msg.source, post, { signal, stallSeconds });
   if (signal.aborted) throw new Cancelled();
   post({ progress: { file: 'building the model', loaded: 1, total: 1 } });
+  if (HEAD_MODELS[kind]) return new HEAD_MODELS[kind](files);
+  if (finetune) return new TaggingFineTune(files, msg.source.train, msg.source.heldOut, msg.source.options ?? {});
   if (translate) return new TranslateModel(files.config, files.tokenizer, files.weights, files.shortlist ?? undefined);
   return new FillMaskModel(files.config, files.tokenizer, files.weights, files.tokenizerConfig ?? undefined);
 }
@@ -196,7 +257,8 @@ async function handle(msg, post) {
           .catch(() => models.get(msg.key) === entry && models.delete(msg.key))
           .finally(() => aborts.delete(msg.id));
       }
-      return (await models.get(msg.key).model).info();
+      const { kind: loadedKind, model: built } = models.get(msg.key);
+      return (await built)[KINDS[loadedKind].loadAnswer ?? 'info']();
     }
     case 'cancel':
       aborts.get(msg.target)?.abort();

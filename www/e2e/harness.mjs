@@ -53,3 +53,18 @@ export function maxAbsDiff(a, b) {
   if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`);
   return a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
 }
+
+/** Waits until widget `sel` has shown an outcome after `runs` earlier ones; returns its state. */
+export async function outcome(page, sel, runs = 0) {
+  await page.waitForFunction(
+    ({ sel, runs }) => {
+      const w = document.querySelector(sel);
+      return Number(w?.dataset.runs ?? 0) > runs && w.dataset.state !== 'loading';
+    },
+    { sel, runs },
+    { timeout: 60_000 },
+  );
+  return page.getAttribute(sel, 'data-state');
+}
+
+export const runs = async (page, sel) => Number((await page.getAttribute(sel, 'data-runs')) ?? 0);

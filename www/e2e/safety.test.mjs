@@ -332,7 +332,7 @@ test('?model= that is not a URL, or does not load: a clear error, and the defaul
     const dialogs = noDialogs(page);
     await page.goto(at(`index.html?model=${encodeURIComponent(wanted)}`));
     const header = await fillAnswered(page);
-    assert.match(header.name, /^default/, wanted);
+    assert.match(header.name, /^built in: /, wanted);
     assert.match(header.info, /layers/);
     assert.match(await page.textContent('#error'), error, wanted);
     assert.equal(await page.$$eval('.tl-card', (c) => c.length), 1);

@@ -4,7 +4,7 @@
 // without them, and a host page theming the widgets through their colour properties.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, fixture } from './harness.mjs';
+import { launch, fixture, outcome, runs } from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -22,20 +22,6 @@ async function open(params) {
   return page;
 }
 
-/** Waits until widget `sel` has shown an outcome after `runs` earlier ones; returns its state. */
-async function outcome(page, sel, runs = 0) {
-  await page.waitForFunction(
-    ({ sel, runs }) => {
-      const w = document.querySelector(sel);
-      return Number(w?.dataset.runs ?? 0) > runs && w.dataset.state !== 'loading';
-    },
-    { sel, runs },
-    { timeout: 60_000 },
-  );
-  return page.getAttribute(sel, 'data-state');
-}
-
-const runs = async (page, sel) => Number((await page.getAttribute(sel, 'data-runs')) ?? 0);
 
 test('bert-fill-mask controls: clicking a word masks it and fills it, clicking again restores it', async () => {
   const page = await open({ widget: 'bert-fill-mask', controls: '', text: 'The dog went to the store.' });
@@ -112,7 +98,7 @@ test('bert-fill-mask picker: the model picker in a widget, loading a model by UR
   const page = await open({ widget: 'bert-fill-mask', picker: '', text: 'The man went to the [MASK].' });
   const w = 'bert-fill-mask';
   assert.equal(page.firstState, 'ready');
-  assert.match(await page.textContent(`${w} .tl-picker summary`), /^Model: default: .+ \d+ layers/);
+  assert.match(await page.textContent(`${w} .tl-picker summary`), /^Model: built in: .+ \d+ layers/);
   assert.equal(await page.$$eval('.tl-embed-note', (n) => n.length), 0, 'picker is a documented attribute');
   const expected = fixture('bert-relu').cases[0];
   await page.click(`${w} .tl-picker summary`);

@@ -2,6 +2,8 @@
 // asked of a model of the wrong kind, or an op the worker does not know, fails in words (not
 // "fill is not a function"); every op of the table names a method that the wasm class of each
 // of its kinds has, and the client has one method per op; a normal request still answers.
+// The fine-tuned BERT kinds (classifier, tagger, qa) load test checkpoints from the hub
+// stand-in and take the same checks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from './harness.mjs';
@@ -18,6 +20,10 @@ before(async () => {
     const tr = DEFAULT_TRANSLATE['en-pt'];
     await c.loadBert(DEFAULT_BERT.key, { url: DEFAULT_BERT.url });
     await c.loadTranslate(tr.key, { url: tr.url, shortlist: tr.shortlist });
+    const hub = (name) => new URL(`hub/test-org/${name}/resolve/main`, location.href).href;
+    await c.load('classifier', 'cls', { url: hub('bert-head-seqcls') });
+    await c.load('tagger', 'tagger', { url: hub('bert-head-tokcls') });
+    await c.load('qa', 'qa', { url: hub('bert-head-qa') });
     return [DEFAULT_BERT.key, tr.key];
   });
   assert.deepEqual(loaded, ['default-bert', 'default-translate-en-pt']);
@@ -28,6 +34,9 @@ after(async () => {
 
 const BERT = 'default-bert';
 const TR = 'default-translate-en-pt';
+const CLS = 'cls';
+const TAGGER = 'tagger';
+const QA = 'qa';
 
 /** Runs `client[method](...args)` (or client.request(msg) for method 'request') in the page:
  * {ok, error?, result?}. */
@@ -50,6 +59,9 @@ async function healthy() {
   const tr = await call('translate', TR, 'The cat sat on the mat.', {});
   assert.ok(tr.ok, tr.error);
   assert.ok(tr.result.translation.length > 0);
+  const tag = await call('tag', TAGGER, 'The man went to the store.');
+  assert.ok(tag.ok, tag.error);
+  assert.equal(tag.result.words.length, 7);
 }
 
 test('an op asked of a model of the wrong kind fails in words, naming both', async () => {
@@ -60,6 +72,7 @@ test('an op asked of a model of the wrong kind fails in words, naming both', asy
     ['fill', [TR, 'The man went to the [MASK].', 5], /^"fill" needs a BERT fill-mask model; "default-translate-en-pt" is a translation model$/],
     ['pretrainDemo', [TR, 'The man went to the shop.', 1, 5], /^"pretrainDemo" needs a BERT fill-mask model; "default-translate-en-pt" is a translation model$/],
     ['classify', [TR, 'The cat sat.'], /^"classify" needs a BERT fill-mask model; "default-translate-en-pt" is a translation model$/],
+    ['train', [BERT, 10], /^"train" needs a fine-tuning run; "default-bert" is a BERT fill-mask model$/],
   ];
   for (const [method, args, error] of cases) {
     const got = await call(method, ...args);
@@ -98,7 +111,7 @@ test('an unknown op, a missing op and a missing model fail in words', async () =
   assert.match(direct.error, /^the reference translation must be a string, not null$/);
   // A model kind that does not exist.
   const kind = await call('load', 'banana', 'k', { url: 'x' });
-  assert.match(kind.error, /^a model kind must be "bert" or "translate", not "banana"$/);
+  assert.match(kind.error, /^a model kind must be "bert" or "translate" or "finetune" or .*, not "banana"$/);
   await healthy();
 });
 
@@ -135,9 +148,16 @@ test('every op of lib/ops.js maps to a method of the wasm class of each of its k
   });
   console.log(seen.rows.join('\n'));
   assert.deepEqual(seen.missing, []);
-  assert.deepEqual(seen.classes, { bert: 'FillMaskModel', translate: 'TranslateModel' });
+  assert.deepEqual(seen.classes, {
+    bert: 'FillMaskModel',
+    translate: 'TranslateModel',
+    finetune: 'TaggingFineTune',
+    classifier: 'SentenceClassifierModel',
+    tagger: 'TokenClassifierModel',
+    qa: 'QuestionAnsweringModel',
+  });
   // The methods that the widgets and the tools call are all there.
-  for (const name of ['fill', 'translate', 'teacherForce', 'teacherForceAttentions', 'tokenize', 'encoderAttentions', 'pretrainDemo', 'classify', 'logits', 'attentions', 'info']) {
+  for (const name of ['fill', 'translate', 'teacherForce', 'teacherForceAttentions', 'tokenize', 'encoderAttentions', 'pretrainDemo', 'classify', 'logits', 'attentions', 'info', 'labels', 'featurize', 'train', 'tagNow', 'reset', 'exportHead', 'classifyText', 'nextSentence', 'tag', 'answer']) {
     assert.ok(seen.rows.some((r) => r.startsWith(`${name} →`)), `the table has ${name}`);
   }
   await healthy();
@@ -158,6 +178,45 @@ test('the defaults and conversions of the table apply: topK 5, seed >>> 0, optio
   const direct = await call('request', { op: 'fill', key: BERT, text: 'The man went to the [MASK].' });
   assert.ok(direct.ok, direct.error);
   assert.equal(direct.result.masks[0].candidates.length, 5);
+  await healthy();
+  assert.deepEqual(page.problems, []);
+});
+
+test('the fine-tuned BERT kinds: their ops answer, and refuse the wrong kind and bad arguments in words', async () => {
+  const cases = [
+    ['tag', [BERT, 'The cat sat.'], /^"tag" needs a BERT token classifier \(tagger\); "default-bert" is a BERT fill-mask model$/],
+    ['answer', [TR, 'Who?', 'The cat sat.'], /^"answer" needs a BERT question-answering model; "default-translate-en-pt" is a translation model$/],
+    ['classifyText', [TAGGER, 'The cat sat.'], /^"classifyText" needs a BERT sentence classifier \(or next-sentence model\); "tagger" is a BERT token classifier \(tagger\)$/],
+    ['nextSentence', [QA, 'A cat.', 'It sat.'], /^"nextSentence" needs a BERT sentence classifier .*; "qa" is a BERT question-answering model$/],
+    ['fill', [CLS, 'The [MASK] sat.', 5], /^"fill" needs a BERT fill-mask model; "cls" is a BERT sentence classifier \(or next-sentence model\)$/],
+    // (classify is the fill-mask model's own heads; a sentence classifier's is classifyText.)
+    ['classify', [CLS, 'The cat sat.'], /^"classify" needs a BERT fill-mask model; "cls" is a BERT sentence classifier/],
+    ['classifyText', [CLS, 'The cat sat.', 42], /^the second sentence must be a string, not number$/],
+    ['nextSentence', [CLS, 'The cat sat.', null], /^sentence B must be a string, not null$/],
+    ['answer', [QA, 'Who sat?', undefined], /^the context must be a string, not undefined$/],
+    // This checkpoint has a sentence classifier but no next-sentence head: Rust says so.
+    ['nextSentence', [CLS, 'The cat sat.', 'It purred.'], /^this model has no next-sentence head \(`cls\.seq_relationship`/],
+    ['tag', [TAGGER, '   '], /^the text is empty$/],
+  ];
+  for (const [method, args, error] of cases) {
+    const got = await call(method, ...args);
+    assert.equal(got.ok, false, `${method}: answered ${JSON.stringify(got.result)?.slice(0, 80)}`);
+    assert.match(got.error, error, method);
+  }
+  // The pair defaults to null (one sentence), straight to the worker as through the client.
+  const text = 'The man went to the store to buy some milk.';
+  const one = await call('classifyText', CLS, text);
+  const direct = await call('request', { op: 'classifyText', key: CLS, text });
+  assert.ok(one.ok && direct.ok, one.error ?? direct.error);
+  assert.deepEqual(one.result, direct.result);
+  assert.deepEqual(one.result.labels.map((l) => l.label), ['positive', 'negative', 'neutral']);
+  for (const key of [CLS, TAGGER, QA]) {
+    const info = await call('info', key);
+    assert.ok(info.ok && info.result.layers === 2 && Array.isArray(info.result.warnings), `info ${key}: ${info.error}`);
+  }
+  const qa = await call('answer', QA, 'Where did the man go?', text);
+  assert.ok(qa.ok, qa.error);
+  assert.equal(qa.result.answer, 'went to the store to buy');
   await healthy();
   assert.deepEqual(page.problems, []);
 });

@@ -204,6 +204,17 @@ export class TlabClient {
   }
 
   /**
+   * A fine-tuning run (bert-finetune.js): the encoder and the data, {url | files, train,
+   * heldOut, options?}; then featurize, train, tagNow, reset, exportHead on `key`.
+   * @param {import('./ops.js').FineTuneSource} source
+   * @param {(p: import('./ops.js').LoadProgress) => void} [onProgress]
+   * @returns {Promise<string[]>} the labels, in the head's id order
+   */
+  loadFineTune(key, source, onProgress, options = {}) {
+    return this.load('finetune', key, source, onProgress, options);
+  }
+
+  /**
    * A call on model `key`: op `name` of lib/ops.js with its arguments in the table's order,
    * each checked here first (a bad one rejects in words, nothing is sent). The methods below
    * are this with the name filled in: fill(key, text, topK = 5), translate(key, text,
@@ -255,6 +266,23 @@ export const DEFAULT_BERT = { key: 'default-bert', url: new URL('../models/fill-
 
 /** The second built-in fill-mask model: AntiBERTy, a BERT on antibody sequences. */
 export const ANTIBERTY = { key: 'builtin-antiberty', url: new URL('../models/antiberty', import.meta.url).href };
+
+/** The built-in tagging data of the fine-tuning widget (tools/prepare-models.sh): Brown
+ * sentences as word/TAG lines, 12 universal part-of-speech tags; test is held out. */
+export const BROWN_POS = Object.freeze({
+  train: new URL('../models/pos-en/brown-train.txt', import.meta.url).href,
+  test: new URL('../models/pos-en/brown-test.txt', import.meta.url).href,
+});
+
+/** The heads trained here (tools/prepare-models.sh), each saved alone (config.json,
+ * head.safetensors) over the default fill-mask model's encoder: `base` names its folder, so
+ * its tokenizer and weights are the same URLs as DEFAULT_BERT's (one download per browser).
+ * `entry`: the model's name in models/index.json. nsp-en may be missing (then its load fails
+ * with a 404 and the widget asks for a checkpoint with a next-sentence head). */
+export const BUILTIN_HEADS = Object.freeze({
+  pos: Object.freeze({ kind: 'tagger', key: 'builtin-pos-en', url: new URL('../models/pos-en', import.meta.url).href, base: DEFAULT_BERT.url, entry: 'pos-en' }),
+  nsp: Object.freeze({ kind: 'classifier', key: 'builtin-nsp-en', url: new URL('../models/nsp-en', import.meta.url).href, base: DEFAULT_BERT.url, entry: 'nsp-en' }),
+});
 
 /** The default Bergamot translation models that tools/setup.sh converts. */
 export const DEFAULT_TRANSLATE = Object.fromEntries(

@@ -15,7 +15,7 @@
 // Not in the table, because they are not calls on a model: 'load' and 'cancel' (the worker's
 // own), and '_trap' (tests: fails as a wasm trap does).
 
-/** @typedef {'bert' | 'translate'} ModelKind */
+/** @typedef {'bert' | 'translate' | 'finetune' | 'classifier' | 'tagger' | 'qa'} ModelKind */
 
 // What the worker answers, in one place: the typedefs below are written from the serde
 // structs the wasm methods return (named first in each; they live in crates/tasks/src/ and
@@ -108,10 +108,69 @@
  *   cross_attentions: number[][][][], self_attentions: number[][][][]}} TeacherForceAttentionsResult
  */
 
-/** The model kinds: the wasm class that holds one, and its name in words. */
+// The fine-tuned BERTs (kinds classifier, tagger, qa): a Hugging Face checkpoint in either
+// layout, or a head trained here over another folder's encoder. Their load source is
+// {url, base?} (config.json and head.safetensors from url, the rest from base when given) or
+// {files: {'config.json': bytes, 'tokenizer.json' | 'vocab.txt': …, …}} by file name.
+/** ClassifierInfo (classify.rs); labels: the sequence classifier's in id order ([] without
+ * one); next_sentence: whether it has BertForPreTraining's next-sentence head.
+ * @typedef {{layers: number, hidden: number, labels: string[], multi_label: boolean,
+ *   next_sentence: boolean, warnings: string[]}} ClassifierInfo */
+/** LabelProb. @typedef {{id: number, label: string, prob: number}} LabelProb */
+/** Classification: every label, most probable first; multi_label: each prob is its own
+ * sigmoid (else one softmax: they sum to 1).
+ * @typedef {{labels: LabelProb[], multi_label: boolean}} SentenceClassResult */
+/** NextSentence: P(sentence b follows sentence a). @typedef {{is_next: number}} NextSentenceResult */
+/** TaggerInfo (tag.rs). @typedef {{layers: number, hidden: number, labels: string[], warnings: string[]}} TaggerInfo */
+/** TaggedWord: a word's first piece's most probable label; start, end: code-point offsets
+ * into the text (index Array.from(text), not the string's UTF-16 units).
+ * @typedef {{word: string, start: number, end: number, label: string, prob: number}} TaggedWord */
+/** Tagged. @typedef {{words: TaggedWord[]}} TagResult */
+/** QaInfo (qa.rs); max_seq_len: the window, in tokens, that a long context is cut into.
+ * @typedef {{layers: number, hidden: number, max_seq_len: number, warnings: string[]}} QaInfo */
+/** SpanToken: a token of the answer's window; start, end: code-point offsets into the
+ * context (null for the question and special tokens); p_start, p_end: the softmaxes of the
+ * start and end logits over the window (non-context tokens masked).
+ * @typedef {{token: string, start: number | null, end: number | null, p_start: number,
+ *   p_end: number}} SpanToken */
+/** AnswerView (Answer flattened): the answer, its code-point offsets into the context, score
+ * p_start · p_end; windows: how many windows the context was cut into; tokens: the answer's
+ * window. @typedef {{answer: string, start: number, end: number, score: number, windows: number,
+ *   tokens: SpanToken[]}} AnswerResult */
+
+/**
+ * The load source of a 'finetune' run: the encoder, as the fine-tuned BERTs' ({url} or
+ * {files} by file name; any BERT, its heads unused), and the data, one sentence per line as
+ * `word/TAG word/TAG …` (the last `/` splits) or `{"words": […], "tags": […]}`.
+ * options: the head's AdamW (Rust's defaults: learningRate 3e-3, batch 256, weightDecay
+ * 1e-4, seed 0). Its load answers the labels (string[]) in the head's id order.
+ * @typedef {({url: string} | {files: Record<string, ArrayBuffer | Uint8Array>}) & {train: string,
+ *   heldOut: string, options?: {learningRate?: number, batch?: number, weightDecay?: number,
+ *   seed?: number}}} FineTuneSource */
+/** FeatureProgress (finetune.rs): sentences whose features are computed (held-out first),
+ * and the words (examples) they gave.
+ * @typedef {{sentences_done: number, sentences: number, train_words: number,
+ *   held_out_words: number}} FeatureProgress */
+/** Progress (finetune.rs) after a train call: loss is the mean training loss of its steps
+ * (null for 0 steps: Rust's NaN), held_out_accuracy the fraction of held-out words tagged
+ * right.
+ * @typedef {{step: number, epochs: number, loss: number | null, held_out_accuracy: number}} TrainProgress */
+/** ExportedHead (finetune.rs): a BertForTokenClassification head; save as config.json and
+ * head.safetensors beside the encoder's tokenizer.json and model.safetensors (the tagger
+ * kind loads them so, with {url, base}). head_safetensors: the file's bytes.
+ * @typedef {{config_json: string, head_safetensors: Uint8Array}} ExportedHead */
+
+/** The model kinds: the wasm class that holds one, its name in words, and (loadAnswer) the
+ * method whose result a load answers when it is not info(). */
 export const KINDS = Object.freeze({
   bert: Object.freeze({ wasmClass: 'FillMaskModel', name: 'a BERT fill-mask model' }),
   translate: Object.freeze({ wasmClass: 'TranslateModel', name: 'a translation model' }),
+  /** A tagging head being trained in the page on a frozen encoder: the load's source is
+   * {@link FineTuneSource}, and the load answers the labels. */
+  finetune: Object.freeze({ wasmClass: 'TaggingFineTune', name: 'a fine-tuning run', loadAnswer: 'labels' }),
+  classifier: Object.freeze({ wasmClass: 'SentenceClassifierModel', name: 'a BERT sentence classifier (or next-sentence model)' }),
+  tagger: Object.freeze({ wasmClass: 'TokenClassifierModel', name: 'a BERT token classifier (tagger)' }),
+  qa: Object.freeze({ wasmClass: 'QuestionAnsweringModel', name: 'a BERT question-answering model' }),
 });
 
 /** A whole number that wasm-bindgen passes on unchanged, or an Error in words: it would
@@ -143,14 +202,20 @@ const TOP_K = { name: 'topK', default: 5, check: (v) => wholeNumber('top-k', v) 
 // Any number: the wasm method takes a u32, so 2^32 + 5 is seed 5 (and NaN is 0).
 const SEED = { name: 'seed', wasm: (v) => v >>> 0 };
 const OPTIONS = { name: 'options', default: Object.freeze({}), check: translateOptions };
+// A sentence pair's second sentence, or null for one sentence (wasm-bindgen: None).
+const PAIR = { name: 'pair', default: null, check: (v) => v === null || string('the second sentence')(v) };
+const SENTENCES = { name: 'sentences', check: (v) => wholeNumber('the number of sentences', v) };
+const STEPS = { name: 'steps', check: (v) => wholeNumber('the number of steps', v) };
 
 const BOTH = ['bert', 'translate'];
+const HEADS = ['classifier', 'tagger', 'qa'];
 const op = (kinds, method, args, result) => Object.freeze({ kinds: Object.freeze(kinds), method, args: Object.freeze(args), result });
 
 /** op name → {kinds, method, args, result}. */
 export const OPS = Object.freeze({
-  /** {@link BertInfo} | {@link TranslateInfo} (load answers the same). */
-  info: op(BOTH, 'info', [], 'BertInfo | TranslateInfo'),
+  /** {@link BertInfo} | {@link TranslateInfo} | {@link ClassifierInfo} | {@link TaggerInfo} |
+   * {@link QaInfo} (load answers the same). */
+  info: op([...BOTH, ...HEADS], 'info', [], 'BertInfo | TranslateInfo | ClassifierInfo | TaggerInfo | QaInfo'),
   /** Either model's tokenizer (a translation model's includes end-of-sentence). */
   tokenize: op(BOTH, 'tokenize', [TEXT], 'TokenizeResult'),
   fill: op(['bert'], 'fill', [TEXT, TOP_K], 'FillResult'),
@@ -166,6 +231,29 @@ export const OPS = Object.freeze({
   teacherForceAttentions: op(['translate'], 'teacherForceAttentions', [TEXT, REFERENCE], 'TeacherForceAttentionsResult'),
   /** The translation encoder's self-attention. */
   encoderAttentions: op(['translate'], 'encoderAttentions', [TEXT], 'AttentionsResult'),
+  // Fine-tuned BERTs (bert-classify.js, bert-nsp.js, bert-tag.js, bert-qa.js).
+  /** Every label of the sentence classifier for `text` (or the pair text, pair), most probable
+   * first. (classify is the fill-mask model's own heads.) */
+  classifyText: op(['classifier'], 'classify', [TEXT, PAIR], 'SentenceClassResult'),
+  /** P(b follows a), from the next-sentence head of a BertForPreTraining checkpoint. */
+  nextSentence: op(['classifier'], 'nextSentence', [{ name: 'a', check: string('sentence A') }, { name: 'b', check: string('sentence B') }], 'NextSentenceResult'),
+  /** One label per word (part of speech, named entities, …). */
+  tag: op(['tagger'], 'tag', [TEXT], 'TagResult'),
+  /** The span of `context` that answers `question`, with the two probability vectors. */
+  answer: op(['qa'], 'answer', [{ name: 'question', check: string('the question') }, { name: 'context', check: string('the context') }], 'AnswerResult'),
+  // A fine-tuning run (bert-finetune.js drives it: featurize in chunks, then train in bursts).
+  /** The head's labels, in id order. */
+  labels: op(['finetune'], 'labels', [], 'string[]'),
+  /** The frozen encoder's features of up to `sentences` more sentences (held-out first). */
+  featurize: op(['finetune'], 'featurize', [SENTENCES], 'FeatureProgress'),
+  /** `steps` more AdamW steps of the head (0: where it stands); fails before featurize is done. */
+  train: op(['finetune'], 'train', [STEPS], 'TrainProgress'),
+  /** The text tagged by the head as it is now (untrained before the first step). */
+  tagNow: op(['finetune'], 'tag', [TEXT], 'TagResult'),
+  /** A fresh head (same features, same seed): back to step 0. */
+  reset: op(['finetune'], 'reset', [], 'undefined'),
+  /** The head as it is now, as Hugging Face files. */
+  exportHead: op(['finetune'], 'export', [], 'ExportedHead'),
 });
 
 /** The requests the worker answers itself, not by calling a model. */

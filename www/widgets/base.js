@@ -64,8 +64,19 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
+/** An SVG element with attributes (set as given) and optional text. */
+export function svg(tag, attrs, text) {
+  const e = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text != null) e.textContent = text;
+  return e;
+}
+
 /** A number for display (NaN and ∞ as words, not as a wrong digit). */
 export const fmt = (x, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+
+/** A probability as a percentage: 0.1234 → "12.3%". */
+export const pct = (p) => `${(100 * p).toFixed(1)}%`;
 
 /** A text of i18n.js as nodes: `code` in backquotes becomes <code>, {name} becomes slots[name]. */
 export function rich(text, slots = {}) {
@@ -78,15 +89,16 @@ export function rich(text, slots = {}) {
     });
 }
 
-/** Probability bars: items [{label, p, title?, id?}], the `chosen` one marked. */
+/** Probability bars: items [{label, p, title?, id?, chosen?}], the `chosen` one (by index)
+ * and those with chosen: true marked. */
 export function bars(items, { chosen = -1, format = (p) => fmt(p) } = {}) {
   return h(
     'ul',
     { class: 'tl-bars' },
-    items.map(({ label, p, title, id }, i) =>
+    items.map(({ label, p, title, id, chosen: marked }, i) =>
       h(
         'li',
-        { class: i === chosen ? 'chosen' : null, dataset: { p: String(p), id } },
+        { class: i === chosen || marked ? 'chosen' : null, dataset: { p: String(p), id } },
         h('span', { class: 'tl-tok', text: label, title: title ?? label }),
         h('span', { class: 'tl-bar' }, h('span', { style: `width:${(100 * p).toFixed(1)}%` })),
         h('span', { class: 'tl-num', text: format(p) }),
@@ -129,10 +141,7 @@ export class TlabWidget extends HTMLElement {
     if (this._connected) return;
     this._connected = true;
     this.classList.add('tl-widget');
-    this._onLang = () => {
-      this.build();
-      this.draw();
-    };
+    this._onLang = () => this.onLang();
     document.addEventListener('tlab-lang', this._onLang);
     // Errors by kind, shown together, so that one kind's success does not hide another's
     // failure ('run': the last request; widgets add their own, as the model picker does).
@@ -144,6 +153,12 @@ export class TlabWidget extends HTMLElement {
     this.body = h('div', { class: 'tl-body' });
     this.build();
     this.start();
+  }
+
+  /** The page's language changed: the parts are built again in it, the answer redrawn. */
+  onLang() {
+    this.build();
+    this.draw();
   }
 
   disconnectedCallback() {

@@ -1,13 +1,13 @@
 // <bert-fill-mask text="… [MASK] …" top-k="5" [src] [picker] [controls] [ids]>: the top-k
 // words at every mask, and the checkpoint's sequence classifiers if it has any (AntiBERTy:
 // species, chain). The answer follows the text as it is typed. picker adds the model picker
-// (model-picker.js); controls adds the top-k menu, a Fill button with the time the model
-// took, and the sentence's words as buttons that mask (and unmask) themselves.
-import { TlabWidget, h, bars } from './base.js';
+// (model-picker.js: it names the model, built in or loaded, and starts on src when there is
+// one); controls adds the top-k menu, a Fill button with the time the model took, and the
+// sentence's words as buttons that mask (and unmask) themselves.
+import { TlabWidget, h, bars, pct } from './base.js';
 import { ModelPicker } from './model-picker.js';
 
 const TOP_K = [3, 5, 10, 20, 50];
-const pct = (p) => `${(100 * p).toFixed(1)}%`;
 
 export class BertFillMask extends TlabWidget {
   static attributes = [...TlabWidget.attributes, 'top-k', 'picker', 'controls', 'ids'];
@@ -54,6 +54,11 @@ export class BertFillMask extends TlabWidget {
     this.started = true;
     if (this.hasAttribute('picker')) this.picker.start();
     else this.refresh();
+  }
+
+  attributeChangedCallback(name, old, value) {
+    if (name === 'src' && this.hasAttribute('picker') && this.started && old !== value) this.picker.start();
+    else super.attributeChangedCallback(name, old, value);
   }
 
   /** Sets the text (a built-in model's example) without running it. */

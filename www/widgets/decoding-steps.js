@@ -1,6 +1,6 @@
 // <decoding-steps text="…" beam="4" [top-k="5"] [direction|src]>: greedy and beam search
 // side by side, step by step, with the beam tree.
-import { TlabWidget, h, fmt, bars } from './base.js';
+import { TlabWidget, h, fmt, bars, svg as svgEl } from './base.js';
 
 /** @typedef {import('../lib/ops.js').TranslateResult} TranslateResult */
 
@@ -131,13 +131,7 @@ function beamTree(out, upto) {
   const W = 92;
   const H = 22;
   const rows = Math.max(1, ...byDepth.filter(Boolean).map((d) => d.length));
-  const svgNs = 'http://www.w3.org/2000/svg';
-  const el = (tag, attrs, text) => {
-    const e = document.createElementNS(svgNs, tag);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    if (text != null) e.textContent = text;
-    return e;
-  };
+  const el = svgEl;
   const svg = el('svg', {
     class: 'tl-tree',
     width: (byDepth.length + 1) * W,

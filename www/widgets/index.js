@@ -13,6 +13,11 @@ import { BertFillMask } from './bert-fill-mask.js';
 import { DecodingSteps } from './decoding-steps.js';
 import { TeacherForcing } from './teacher-forcing.js';
 import { BertPretraining } from './bert-pretraining.js';
+import { BertFinetune } from './bert-finetune.js';
+import { BertClassify } from './bert-classify.js';
+import { BertNsp } from './bert-nsp.js';
+import { BertTag } from './bert-tag.js';
+import { BertQa } from './bert-qa.js';
 
 // Element name → class; each class lists its attributes in its static `attributes`
 // (embed.html copies only those; hugo/README.md documents them).
@@ -26,6 +31,11 @@ const ELEMENTS = {
   'decoding-steps': DecodingSteps,
   'teacher-forcing': TeacherForcing,
   'bert-pretraining': BertPretraining,
+  'bert-finetune': BertFinetune,
+  'bert-classify': BertClassify,
+  'bert-nsp': BertNsp,
+  'bert-tag': BertTag,
+  'bert-qa': BertQa,
 };
 const WIDGETS = Object.keys(ELEMENTS);
 

@@ -5,6 +5,8 @@
 //! `tlab teacher-force [--model DIR | --direction D] --reference REF [--json] TEXT`
 //! `tlab classify [--model DIR] [--pair TEXT_B] [--json] TEXT`
 //! `tlab nsp [--model DIR] [--json] SENTENCE_A SENTENCE_B`
+//! `tlab tag [--model DIR] [--json] TEXT`
+//! `tlab qa [--model DIR] --question Q [--json] CONTEXT`
 //! `tlab convert-marian --model model.bin --tokenizer tokenizer.json [--shortlist lex.bin] --out DIR`
 //! `tlab convert-bert --checkpoint pytorch_model.bin --config config.json --vocab vocab.txt [--heads H.json] [--one-token-per-char] [--lowercase] --out DIR`
 //!
@@ -22,6 +24,8 @@ use tlab_convert::{bert, marian_bin};
 use tlab_tasks::classify::SentenceClassifier;
 use tlab_tasks::fill_mask::{FillMask, FillMaskOutput};
 use tlab_tasks::heads::HeadPrediction;
+use tlab_tasks::qa::QuestionAnswerer;
+use tlab_tasks::tag::TokenClassifier;
 use tlab_tasks::translate::{TranslateOptions, Translator};
 
 #[derive(Parser)]
@@ -110,6 +114,30 @@ enum Command {
         json: bool,
         a: String,
         b: String,
+    },
+    /// Tag every word of TEXT with a BertForTokenClassification model (default: the
+    /// part-of-speech tagger trained here).
+    Tag {
+        /// A model directory (config.json with id2label; tokenizer.json or vocab.txt;
+        /// model.safetensors or pytorch_model.bin), or a prepared model's name.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Print JSON: {"words": [{"word","start","end","label","prob"}, …]} (character offsets).
+        #[arg(long)]
+        json: bool,
+        text: String,
+    },
+    /// Extractive question answering with a BertForQuestionAnswering model: the span of
+    /// CONTEXT that answers --question.
+    Qa {
+        #[arg(long)]
+        model: Option<PathBuf>,
+        #[arg(long)]
+        question: String,
+        /// Print JSON: {"answer","start","end","score"} (character offsets into CONTEXT).
+        #[arg(long)]
+        json: bool,
+        context: String,
     },
     /// Convert a Marian/Bergamot .bin model into a model directory `translate` reads.
     ConvertMarian {
@@ -387,12 +415,42 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Nsp { model, json, a, b } => {
-            let c = SentenceClassifier::from_dir(&model_dir(model, "nsp")?)?;
+            let c = SentenceClassifier::from_dir(&model_dir(model, "nsp-en")?)?;
             let out = c.next_sentence(&a, &b)?;
             if json {
                 println!("{}", serde_json::to_string(&out)?);
             } else {
                 println!("P(B follows A) = {:.4}", out.is_next);
+            }
+            Ok(())
+        }
+        Command::Tag { model, json, text } => {
+            let t = TokenClassifier::from_dir(&model_dir(model, "pos-en")?)?;
+            let out = t.tag(&text)?;
+            if json {
+                println!("{}", serde_json::to_string(&out)?);
+            } else {
+                for w in &out.words {
+                    println!("{:<20} {:<8} {:>6.2}%", w.word, w.label, w.prob * 100.0);
+                }
+            }
+            Ok(())
+        }
+        Command::Qa {
+            model,
+            question,
+            json,
+            context,
+        } => {
+            let q = QuestionAnswerer::from_dir(&model_dir(model, "qa")?)?;
+            let out = q.answer(&question, &context, q.default_options())?.answer;
+            if json {
+                println!("{}", serde_json::to_string(&out)?);
+            } else {
+                println!(
+                    "{}  (characters {}..{}, score {:.4})",
+                    out.answer, out.start, out.end, out.score
+                );
             }
             Ok(())
         }

@@ -15,27 +15,9 @@ use std::path::Path;
 use pytorch_reader::{DType, PytorchReader};
 use safetensors::Dtype;
 use tlab_models::bert::BertConfig;
-use tokenizers::decoders::fuse::Fuse;
-use tokenizers::decoders::wordpiece::WordPiece as WordPieceDecoder;
-use tokenizers::models::wordpiece::WordPiece;
-use tokenizers::normalizers::BertNormalizer;
-use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
-use tokenizers::pre_tokenizers::sequence::Sequence;
-use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
-use tokenizers::processors::bert::BertProcessing;
-use tokenizers::{
-    AddedToken, DecoderWrapper, PreTokenizerWrapper, SplitDelimiterBehavior, Tokenizer,
-};
+use tlab_tasks::tokenizer::{self, VocabOptions};
 
 use crate::ConvertError;
-
-/// Hugging Face `BertTokenizer`'s default special-token names. Only the names are assumed;
-/// their ids are looked up in `vocab.txt`, and a vocabulary without one is refused.
-const PAD: &str = "[PAD]";
-const UNK: &str = "[UNK]";
-const CLS: &str = "[CLS]";
-const SEP: &str = "[SEP]";
-const MASK: &str = "[MASK]";
 
 pub struct Options<'a> {
     /// The PyTorch checkpoint file (read lazily, tensor by tensor).
@@ -78,7 +60,15 @@ pub fn convert(o: &Options) -> Result<Converted, ConvertError> {
     }
 
     let (weights, summary) = convert_weights(o.checkpoint)?;
-    let tokenizer = build_tokenizer(o.vocab, o.one_token_per_char, o.lowercase)?;
+    let tokenizer = tokenizer::from_vocab(
+        o.vocab,
+        &VocabOptions {
+            lowercase: o.lowercase,
+            one_token_per_char: o.one_token_per_char,
+            ..VocabOptions::from_tokenizer_config(None).map_err(|e| e.to_string())?
+        },
+    )
+    .map_err(|e| e.to_string())?;
     // A model vocabulary larger than vocab.txt is fine (padded embeddings); smaller is not.
     if tokenizer.get_vocab_size(true) > config.vocab_size {
         return Err(format!(
@@ -188,65 +178,4 @@ fn to_le<const N: usize>(bytes: &[u8]) -> Vec<u8> {
         .chunks_exact(N)
         .flat_map(|c| c.iter().rev().copied().collect::<Vec<_>>())
         .collect()
-}
-
-/// The tokenizer `BertTokenizer(vocab.txt, do_lower_case=lowercase)` is, as a tokenizer.json:
-/// BERT normalizer, BERT pre-tokenizer, WordPiece, `[CLS] … [SEP]`. With
-/// `one_token_per_char`, every character is also split off as its own word, which is what
-/// AntiBERTy's `" ".join(sequence)` before `BertTokenizer` does, so that `EVQL` and
-/// `E V Q L` give the same ids; the decoder then joins tokens without spaces.
-pub fn build_tokenizer(
-    vocab_txt: &[u8],
-    one_token_per_char: bool,
-    lowercase: bool,
-) -> Result<Tokenizer, ConvertError> {
-    let vocab = WordPiece::read_bytes(vocab_txt)
-        .map_err(|e| format!("vocab.txt could not be read: {e}"))?;
-    let id = |token: &str| {
-        vocab.get(token).copied().ok_or_else(|| {
-            format!("vocab.txt has no {token} token (BERT's special tokens must be in it)")
-        })
-    };
-    let (cls, sep) = (id(CLS)?, id(SEP)?);
-    for token in [PAD, UNK, MASK] {
-        id(token)?;
-    }
-    let model = WordPiece::builder()
-        .vocab(vocab)
-        .unk_token(UNK.into())
-        .build()
-        .map_err(|e| format!("vocab.txt: {e}"))?;
-    let mut tokenizer = Tokenizer::new(model);
-    // strip_accents None follows `lowercase`, as in BertTokenizer.
-    tokenizer.with_normalizer(Some(BertNormalizer::new(true, true, None, lowercase)));
-    let pre_tokenizer: PreTokenizerWrapper = if one_token_per_char {
-        let each_char = Split::new(
-            SplitPattern::Regex(".".into()),
-            SplitDelimiterBehavior::Isolated,
-            false,
-        )
-        .map_err(|e| format!("character splitter: {e}"))?;
-        Sequence::new(vec![BertPreTokenizer.into(), each_char.into()]).into()
-    } else {
-        BertPreTokenizer.into()
-    };
-    tokenizer.with_pre_tokenizer(Some(pre_tokenizer));
-    tokenizer.with_post_processor(Some(BertProcessing::new(
-        (SEP.into(), sep),
-        (CLS.into(), cls),
-    )));
-    let decoder = if one_token_per_char {
-        DecoderWrapper::Fuse(Fuse::new())
-    } else {
-        DecoderWrapper::WordPiece(WordPieceDecoder::default())
-    };
-    tokenizer.with_decoder(Some(decoder));
-    // Special tokens are matched in the raw text before splitting ([MASK] stays one token)
-    // and are what fill-mask never offers as an answer.
-    let specials: Vec<AddedToken> = [PAD, UNK, CLS, SEP, MASK]
-        .iter()
-        .map(|t| AddedToken::from(*t, true))
-        .collect();
-    tokenizer.add_special_tokens(&specials);
-    Ok(tokenizer)
 }

@@ -6,6 +6,7 @@ pub mod bert;
 pub mod bert_heads;
 pub mod decoding;
 pub mod json;
+pub mod pytorch;
 pub mod readout;
 pub mod seq2seq;
 pub mod transformer;

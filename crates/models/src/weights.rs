@@ -26,6 +26,8 @@ pub enum LoadError {
     ConfigFile(String),
     #[error("the weights file is not a valid safetensors file: {0}")]
     Format(String),
+    #[error("the weights file is not a PyTorch checkpoint this page can read: {0}")]
+    Pytorch(String),
     #[error(
         "the weights file has no tensor `{0}` (needed by this model; is this the right checkpoint?)"
     )]
@@ -57,34 +59,47 @@ pub enum LoadError {
     },
 }
 
-/// Tensors of one safetensors file, looked up by name. It remembers which tensors a loader
-/// read, so that weights the config leaves out (more layers than it names, a head the model
-/// does not have) are reported instead of silently ignored.
+/// Tensors of one or more safetensors files (a sharded checkpoint, or an encoder plus a
+/// head trained on it), looked up by name; the first file that has a name wins. It
+/// remembers which tensors a loader read, so that weights the config leaves out (more
+/// layers than it names, a head the model does not have) are reported instead of silently
+/// ignored.
 pub struct Checkpoint<'a> {
-    st: SafeTensors<'a>,
+    shards: Vec<SafeTensors<'a>>,
     device: Device,
     used: RefCell<BTreeSet<String>>,
 }
 
 impl<'a> Checkpoint<'a> {
     pub fn from_bytes(bytes: &'a [u8], device: &Device) -> Result<Self, LoadError> {
-        let st = SafeTensors::deserialize(bytes).map_err(|e| LoadError::Format(e.to_string()))?;
+        Self::from_shards(&[bytes], device)
+    }
+
+    pub fn from_shards(files: &[&'a [u8]], device: &Device) -> Result<Self, LoadError> {
+        let shards = files
+            .iter()
+            .map(|bytes| {
+                SafeTensors::deserialize(bytes).map_err(|e| LoadError::Format(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
-            st,
+            shards,
             device: device.clone(),
             used: RefCell::default(),
         })
+    }
+
+    fn view(&self, name: &str) -> Option<safetensors::tensor::TensorView<'_>> {
+        self.shards.iter().find_map(|st| st.tensor(name).ok())
     }
 
     /// Names of the tensors no loader has read so far, sorted.
     pub fn unused(&self) -> Vec<String> {
         let used = self.used.borrow();
         let mut names: Vec<String> = self
-            .st
             .names()
             .into_iter()
-            .filter(|n| !used.contains(*n))
-            .map(String::from)
+            .filter(|n| !used.contains(n))
             .collect();
         names.sort();
         names
@@ -99,10 +114,9 @@ impl<'a> Checkpoint<'a> {
         field: &'static str,
         configured: usize,
     ) -> Result<(), LoadError> {
-        let deepest = self
-            .st
-            .names()
-            .into_iter()
+        let names = self.names();
+        let deepest = names
+            .iter()
             .filter_map(|n| {
                 let rest = n.strip_prefix(prefix)?;
                 let index: usize = rest.split('.').next()?.parse().ok()?;
@@ -121,11 +135,13 @@ impl<'a> Checkpoint<'a> {
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.st.tensor(name).is_ok()
+        self.view(name).is_some()
     }
 
+    /// Every tensor name, once.
     pub fn names(&self) -> Vec<String> {
-        self.st.names().into_iter().map(String::from).collect()
+        let names: BTreeSet<&str> = self.shards.iter().flat_map(|st| st.names()).collect();
+        names.into_iter().map(String::from).collect()
     }
 
     /// The first of `names` that exists (checkpoints spell some keys in several ways).
@@ -140,9 +156,8 @@ impl<'a> Checkpoint<'a> {
     /// Raw f32 values and shape of `name`, checked against `expected`.
     pub fn values(&self, name: &str, expected: &[usize]) -> Result<Vec<f32>, LoadError> {
         let view = self
-            .st
-            .tensor(name)
-            .map_err(|_| LoadError::Missing(name.to_string()))?;
+            .view(name)
+            .ok_or_else(|| LoadError::Missing(name.to_string()))?;
         self.used.borrow_mut().insert(name.to_string());
         if view.shape() != expected {
             return Err(LoadError::Shape {

@@ -17,14 +17,12 @@ use std::collections::BTreeMap;
 use burn::prelude::*;
 use burn::tensor::activation::{sigmoid, softmax};
 use serde::{Deserialize, Serialize};
-use tlab_models::bert::{BertConfig, BertModel};
 use tlab_models::bert_heads::{ClassifierHead, Pooler};
 use tlab_models::burn;
 use tlab_models::readout;
-use tlab_models::weights::Checkpoint;
-use tokenizers::{EncodeInput, Tokenizer};
 
 use crate::TaskError;
+use crate::encoder::{Encoder, ModelFiles, architectures, non_empty, wrong_task};
 use crate::heads::{HeadSpec, labels_in_order};
 
 /// The checkpoint keys of the two heads (Hugging Face names).
@@ -83,92 +81,103 @@ struct SequenceClassifier {
     multi_label: bool,
 }
 
-/// A BERT encoder with its pooler and whichever of the two heads the checkpoint has.
-pub struct SentenceClassifier {
-    bert: BertModel,
+/// The heads a sentence classifier can carry, read from one checkpoint.
+struct Heads {
     pooler: Pooler,
     classifier: Option<SequenceClassifier>,
     next_sentence: Option<ClassifierHead>,
-    config: BertConfig,
-    tokenizer: Tokenizer,
+}
+
+/// A BERT encoder with its pooler and whichever of the two heads the checkpoint has.
+pub struct SentenceClassifier {
+    encoder: Encoder,
+    heads: Heads,
     unused_tensors: Vec<String>,
-    device: Device,
 }
 
 impl SentenceClassifier {
-    /// Loads `config.json`, `tokenizer.json` and `model.safetensors` bytes. The checkpoint
-    /// must have a pooler and at least one of `classifier` or `cls.seq_relationship`.
-    pub fn from_bytes(config: &[u8], tokenizer: &[u8], weights: &[u8]) -> Result<Self, TaskError> {
-        let heads: HeadConfig = tlab_models::json::parse("config.json", config)
-            .map_err(|e| TaskError::Load(tlab_models::weights::LoadError::ConfigFile(e)))?;
-        let bert_config = BertConfig::from_json(config)?;
-        let tokenizer = crate::tokenizer::load(tokenizer)?;
-        let device = tlab_models::device();
-        let ckpt = Checkpoint::from_bytes(weights, &device)?;
-        let (bert, _) = BertModel::load(&bert_config, &ckpt)?;
-        let hidden = bert_config.hidden_size;
-        let has = |key: &str| ckpt.contains(&format!("{key}.weight"));
-        let classifier = if has(CLASSIFIER) {
-            let spec = HeadSpec {
-                name: CLASSIFIER.into(),
-                weights: CLASSIFIER.into(),
-                input: "pooler_output".into(),
-                id2label: heads.id2label,
-            };
-            let labels = labels_in_order(&spec)?;
-            Some(SequenceClassifier {
-                head: ClassifierHead::load(&ckpt, CLASSIFIER, hidden, labels.len())?,
-                labels,
-                multi_label: heads.problem_type.as_deref() == Some("multi_label_classification"),
-            })
-        } else {
-            None
-        };
-        let next_sentence = if has(NEXT_SENTENCE) {
-            Some(ClassifierHead::load(&ckpt, NEXT_SENTENCE, hidden, 2)?)
-        } else {
-            None
-        };
-        if classifier.is_none() && next_sentence.is_none() {
-            return Err(TaskError::Input(format!(
-                "this checkpoint has neither a sentence classifier (`{CLASSIFIER}`, as in \
-                 BertForSequenceClassification) nor a next-sentence head (`{NEXT_SENTENCE}`)"
-            )));
+    /// Loads a checkpoint in either layout (see [`ModelFiles`]). It must have a pooler and
+    /// at least one of `classifier` or `cls.seq_relationship`.
+    pub fn from_files(files: &ModelFiles) -> Result<Self, TaskError> {
+        // A token classifier's `classifier` would read [CLS] as if it stood for the sentence.
+        if let Some(a) = architectures(&files.config)?
+            .iter()
+            .find(|a| a.ends_with("ForTokenClassification"))
+        {
+            return Err(wrong_task(
+                a,
+                "sentence classification (load it to tag words)",
+            ));
         }
-        let pooler = Pooler::load(&ckpt, hidden)?;
+        let head_config: HeadConfig = tlab_models::json::parse("config.json", &files.config)
+            .map_err(|e| TaskError::Load(tlab_models::weights::LoadError::ConfigFile(e)))?;
+        let (encoder, heads, unused_tensors) =
+            Encoder::load(files, IGNORED_TENSORS, |ckpt, config| {
+                let hidden = config.hidden_size;
+                let has = |key: &str| ckpt.contains(&format!("{key}.weight"));
+                let classifier = if has(CLASSIFIER) {
+                    let spec = HeadSpec {
+                        name: CLASSIFIER.into(),
+                        weights: CLASSIFIER.into(),
+                        input: "pooler_output".into(),
+                        id2label: head_config.id2label,
+                    };
+                    let labels = labels_in_order(&spec)?;
+                    Some(SequenceClassifier {
+                        head: ClassifierHead::load(ckpt, CLASSIFIER, hidden, labels.len())?,
+                        labels,
+                        multi_label: head_config.problem_type.as_deref()
+                            == Some("multi_label_classification"),
+                    })
+                } else {
+                    None
+                };
+                let next_sentence = if has(NEXT_SENTENCE) {
+                    Some(ClassifierHead::load(ckpt, NEXT_SENTENCE, hidden, 2)?)
+                } else {
+                    None
+                };
+                if classifier.is_none() && next_sentence.is_none() {
+                    return Err(TaskError::Input(format!(
+                        "this checkpoint has neither a sentence classifier (`{CLASSIFIER}`, as \
+                         in BertForSequenceClassification) nor a next-sentence head \
+                         (`{NEXT_SENTENCE}`)"
+                    )));
+                }
+                Ok(Heads {
+                    pooler: Pooler::load(ckpt, hidden)?,
+                    classifier,
+                    next_sentence,
+                })
+            })?;
         Ok(Self {
-            unused_tensors: crate::unused_tensors(&ckpt, IGNORED_TENSORS),
-            bert,
-            pooler,
-            classifier,
-            next_sentence,
-            config: bert_config,
-            tokenizer,
-            device,
+            encoder,
+            heads,
+            unused_tensors,
         })
     }
 
-    /// Loads `DIR/{config.json, tokenizer.json, model.safetensors}`.
+    /// Loads a model directory in either layout.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_dir(dir: &std::path::Path) -> Result<Self, TaskError> {
-        let read = |name: &str| crate::read_model_file(dir, name);
-        Self::from_bytes(
-            &read("config.json")?,
-            &read("tokenizer.json")?,
-            &read("model.safetensors")?,
-        )
+        Self::from_files(&ModelFiles::read_dir(dir)?)
     }
 
     pub fn info(&self) -> ClassifierInfo {
         ClassifierInfo {
-            layers: self.config.num_hidden_layers,
-            hidden: self.config.hidden_size,
+            layers: self.encoder.config.num_hidden_layers,
+            hidden: self.encoder.config.hidden_size,
             labels: self
+                .heads
                 .classifier
                 .as_ref()
                 .map_or_else(Vec::new, |c| c.labels.clone()),
-            multi_label: self.classifier.as_ref().is_some_and(|c| c.multi_label),
-            next_sentence: self.next_sentence.is_some(),
+            multi_label: self
+                .heads
+                .classifier
+                .as_ref()
+                .is_some_and(|c| c.multi_label),
+            next_sentence: self.heads.next_sentence.is_some(),
             warnings: crate::unused_warning(&self.unused_tensors)
                 .into_iter()
                 .collect(),
@@ -177,53 +186,20 @@ impl SentenceClassifier {
 
     /// The pooled `[CLS]` vector of `text` (and `pair`), `[1, hidden]`.
     fn pooled(&self, text: &str, pair: Option<&str>) -> Result<Tensor<2>, TaskError> {
-        if text.trim().is_empty() || pair.is_some_and(|p| p.trim().is_empty()) {
-            return Err(TaskError::Input("the text is empty".into()));
-        }
-        let input: EncodeInput = match pair {
-            Some(b) => (text, b).into(),
-            None => text.into(),
+        let text = non_empty("text", text)?;
+        let enc = match pair {
+            Some(b) => self
+                .encoder
+                .encode((text, non_empty("second sentence", b)?))?,
+            None => self.encoder.encode(text)?,
         };
-        let enc = self
-            .tokenizer
-            .encode(input, true)
-            .map_err(|e| TaskError::Tokenizer(format!("could not tokenize the text: {e}")))?;
-        let n = enc.get_ids().len();
-        if n > self.config.max_position_embeddings {
-            return Err(TaskError::Input(format!(
-                "the text is {n} tokens long; this model reads at most {}",
-                self.config.max_position_embeddings
-            )));
-        }
-        crate::tokenizer::check_ids(enc.get_ids(), self.config.vocab_size)?;
-        if let Some(&t) = enc
-            .get_type_ids()
-            .iter()
-            .find(|&&t| t as usize >= self.config.type_vocab_size)
-        {
-            return Err(TaskError::Input(format!(
-                "the tokenizer gives segment id {t}, but this model has {} segment embeddings \
-                 (type_vocab_size)",
-                self.config.type_vocab_size
-            )));
-        }
-        let ids = |v: &[u32]| {
-            let data: Vec<i64> = v.iter().map(|&i| i64::from(i)).collect();
-            Tensor::<2, Int>::from_data(TensorData::new(data, [1, n]), &self.device)
-        };
-        let out = self.bert.forward(
-            ids(enc.get_ids()),
-            Some(ids(enc.get_type_ids())),
-            None,
-            false,
-        );
-        Ok(self.pooler.forward(out.hidden))
+        Ok(self.heads.pooler.forward(self.encoder.hidden(&enc)))
     }
 
     /// Every label of the sequence classifier for `text` (or the pair `text`, `pair`),
     /// most probable first.
     pub fn classify(&self, text: &str, pair: Option<&str>) -> Result<Classification, TaskError> {
-        let c = self.classifier.as_ref().ok_or_else(|| {
+        let c = self.heads.classifier.as_ref().ok_or_else(|| {
             TaskError::Input(
                 "this model has no sentence classifier (BertForSequenceClassification's \
                  `classifier`); load a fine-tuned checkpoint"
@@ -255,7 +231,7 @@ impl SentenceClassifier {
 
     /// P(`b` is the sentence that follows `a`), from the next-sentence head.
     pub fn next_sentence(&self, a: &str, b: &str) -> Result<NextSentence, TaskError> {
-        let head = self.next_sentence.as_ref().ok_or_else(|| {
+        let head = self.heads.next_sentence.as_ref().ok_or_else(|| {
             TaskError::Input(
                 "this model has no next-sentence head (`cls.seq_relationship`, as in \
                  BertForPreTraining checkpoints such as google-bert/bert-base-uncased)"

@@ -2,12 +2,16 @@
 //! tests, benchmarks) and for wasm32 (the web shell), with no browser code of its own.
 
 pub mod classify;
+pub mod encoder;
 pub mod fill_mask;
+pub mod finetune;
 pub mod heads;
 pub mod inspect;
 pub mod masking;
 pub mod pretrain;
+pub mod qa;
 pub mod shortlist;
+pub mod tag;
 pub mod tokenizer;
 pub mod translate;
 

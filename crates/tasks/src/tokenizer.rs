@@ -11,10 +11,24 @@
 //! a special token it does not define, or reads sequence `B` in the single-sentence
 //! template, and then panics on the first encode (`processors/template.rs`, found by the
 //! fuzz target `tokenizer`, see `fuzz/`): the loaded post-processor is checked for both.
+//!
+//! A checkpoint without `tokenizer.json` (most fine-tuned BERTs on the hub ship only
+//! `vocab.txt` and `tokenizer_config.json`) gets the tokenizer Hugging Face's
+//! `BertTokenizer` is, built with the `tokenizers` crate by [`from_vocab`].
 
+use serde::Deserialize;
 use serde_json::Value;
-use tokenizers::Tokenizer;
-use tokenizers::normalizers::Precompiled;
+use tokenizers::decoders::fuse::Fuse;
+use tokenizers::decoders::wordpiece::WordPiece as WordPieceDecoder;
+use tokenizers::models::wordpiece::WordPiece;
+use tokenizers::normalizers::{BertNormalizer, Precompiled};
+use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
+use tokenizers::pre_tokenizers::sequence::Sequence;
+use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
+use tokenizers::processors::bert::BertProcessing;
+use tokenizers::{
+    AddedToken, DecoderWrapper, PreTokenizerWrapper, SplitDelimiterBehavior, Tokenizer,
+};
 
 use crate::TaskError;
 use tlab_models::json;
@@ -113,6 +127,143 @@ pub fn load(bytes: &[u8]) -> Result<Tokenizer, TaskError> {
     tokenizer
         .with_truncation(None)
         .map_err(|e| err(format!("tokenizer.json: {e}")))?;
+    Ok(tokenizer)
+}
+
+/// A special token in `tokenizer_config.json`: a string, or an `AddedToken` object.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SpecialName {
+    Text(String),
+    Added { content: String },
+}
+
+impl SpecialName {
+    fn name(self) -> String {
+        match self {
+            Self::Text(s) | Self::Added { content: s } => s,
+        }
+    }
+}
+
+/// The `tokenizer_config.json` fields `BertTokenizer` reads; absent ones take its defaults.
+#[derive(Deserialize)]
+struct BertTokenizerConfig {
+    #[serde(default = "yes")]
+    do_lower_case: bool,
+    #[serde(default)]
+    strip_accents: Option<bool>,
+    #[serde(default = "yes")]
+    tokenize_chinese_chars: bool,
+    unk_token: Option<SpecialName>,
+    sep_token: Option<SpecialName>,
+    pad_token: Option<SpecialName>,
+    cls_token: Option<SpecialName>,
+    mask_token: Option<SpecialName>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// How to build a WordPiece tokenizer from `vocab.txt`.
+pub struct VocabOptions {
+    pub lowercase: bool,
+    /// `None` follows `lowercase`, as in `BertTokenizer`.
+    pub strip_accents: Option<bool>,
+    pub chinese_chars: bool,
+    /// One token per character (protein residues): every character is its own word, which
+    /// is what AntiBERTy's `" ".join(sequence)` before `BertTokenizer` does.
+    pub one_token_per_char: bool,
+    /// `[UNK]`, `[SEP]`, `[PAD]`, `[CLS]`, `[MASK]`, as the checkpoint names them.
+    pub unk: String,
+    pub sep: String,
+    pub pad: String,
+    pub cls: String,
+    pub mask: String,
+}
+
+impl VocabOptions {
+    /// `BertTokenizer`'s defaults, overridden by `tokenizer_config.json` when there is one.
+    pub fn from_tokenizer_config(config: Option<&[u8]>) -> Result<Self, TaskError> {
+        let c: BertTokenizerConfig = match config {
+            Some(bytes) => json::parse("tokenizer_config.json", bytes).map_err(err)?,
+            None => json::parse("tokenizer_config.json", b"{}").map_err(err)?,
+        };
+        let name =
+            |n: Option<SpecialName>, default: &str| n.map_or(default.into(), SpecialName::name);
+        Ok(Self {
+            lowercase: c.do_lower_case,
+            strip_accents: c.strip_accents,
+            chinese_chars: c.tokenize_chinese_chars,
+            one_token_per_char: false,
+            unk: name(c.unk_token, "[UNK]"),
+            sep: name(c.sep_token, "[SEP]"),
+            pad: name(c.pad_token, "[PAD]"),
+            cls: name(c.cls_token, "[CLS]"),
+            mask: name(c.mask_token, "[MASK]"),
+        })
+    }
+}
+
+/// The tokenizer `BertTokenizer(vocab.txt, …)` is: BERT normalizer, BERT pre-tokenizer,
+/// WordPiece, `[CLS] A [SEP] (B [SEP])` with segment ids 0 then 1. The special tokens'
+/// names come from `o`, their ids from `vocab.txt`; a vocabulary without one is refused.
+pub fn from_vocab(vocab_txt: &[u8], o: &VocabOptions) -> Result<Tokenizer, TaskError> {
+    let vocab = WordPiece::read_bytes(vocab_txt)
+        .map_err(|e| err(format!("vocab.txt could not be read: {e}")))?;
+    let id = |token: &str| {
+        vocab.get(token).copied().ok_or_else(|| {
+            err(format!(
+                "vocab.txt has no {token} token (the tokenizer's special tokens must be in it)"
+            ))
+        })
+    };
+    let (cls, sep) = (id(&o.cls)?, id(&o.sep)?);
+    for token in [&o.pad, &o.unk, &o.mask] {
+        id(token)?;
+    }
+    let model = WordPiece::builder()
+        .vocab(vocab)
+        .unk_token(o.unk.clone())
+        .build()
+        .map_err(|e| err(format!("vocab.txt: {e}")))?;
+    let mut tokenizer = Tokenizer::new(model);
+    tokenizer.with_normalizer(Some(BertNormalizer::new(
+        true,
+        o.chinese_chars,
+        o.strip_accents,
+        o.lowercase,
+    )));
+    let pre_tokenizer: PreTokenizerWrapper = if o.one_token_per_char {
+        let each_char = Split::new(
+            SplitPattern::Regex(".".into()),
+            SplitDelimiterBehavior::Isolated,
+            false,
+        )
+        .map_err(|e| err(format!("character splitter: {e}")))?;
+        Sequence::new(vec![BertPreTokenizer.into(), each_char.into()]).into()
+    } else {
+        BertPreTokenizer.into()
+    };
+    tokenizer.with_pre_tokenizer(Some(pre_tokenizer));
+    tokenizer.with_post_processor(Some(BertProcessing::new(
+        (o.sep.clone(), sep),
+        (o.cls.clone(), cls),
+    )));
+    let decoder = if o.one_token_per_char {
+        DecoderWrapper::Fuse(Fuse::new())
+    } else {
+        DecoderWrapper::WordPiece(WordPieceDecoder::default())
+    };
+    tokenizer.with_decoder(Some(decoder));
+    // Special tokens are matched in the raw text before splitting ([MASK] stays one token)
+    // and are what fill-mask never offers as an answer.
+    let specials: Vec<AddedToken> = [&o.pad, &o.unk, &o.cls, &o.sep, &o.mask]
+        .iter()
+        .map(|t| AddedToken::from(t.as_str(), true))
+        .collect();
+    tokenizer.add_special_tokens(&specials);
     Ok(tokenizer)
 }
 

@@ -16,4 +16,5 @@
 pub mod cloze;
 pub mod corpus;
 pub mod export;
+pub mod heads;
 pub mod train;

@@ -3,6 +3,8 @@
 //! `tlab-train train --encoder DIR --corpus train.txt --harvard harvard.txt --run DIR [options]`
 //! `tlab-train eval --model DIR --harvard harvard.txt [--json] [--show N]`
 //! `tlab-train export --encoder DIR --run DIR --out DIR [--store f16|f32] --harvard harvard.txt`
+//! `tlab-train pos --encoder DIR --data data/pos --out assets/pos-en [options]`
+//! `tlab-train nsp --encoder DIR --data data/nsp --out assets/nsp-en [options]`
 //!
 //! `tools/train-fill-mask.sh` runs the whole recipe from the package registries.
 
@@ -89,6 +91,16 @@ enum Command {
         #[arg(long)]
         run: PathBuf,
     },
+    /// Train the part-of-speech head (Brown, 12 universal tags) on the frozen encoder in DIR.
+    Pos {
+        #[command(flatten)]
+        head: HeadArgs,
+    },
+    /// Train the next-sentence head (pooler + cls.seq_relationship) on Brown sentence pairs.
+    Nsp {
+        #[command(flatten)]
+        head: HeadArgs,
+    },
     /// Write a run's latest checkpoint as a Hugging Face BertForMaskedLM directory.
     Export {
         #[arg(long)]
@@ -100,6 +112,56 @@ enum Command {
         #[arg(long, value_enum, default_value_t = StoreAs::F16)]
         store: StoreAs,
     },
+}
+
+/// The options of `pos` and `nsp`.
+#[derive(clap::Args)]
+struct HeadArgs {
+    /// The frozen encoder: config.json, tokenizer.json, model.safetensors.
+    #[arg(long)]
+    encoder: PathBuf,
+    /// train.jsonl and test.jsonl from tools/corpus/{pos,nsp}.py (features are cached here).
+    #[arg(long)]
+    data: PathBuf,
+    #[arg(long)]
+    out: PathBuf,
+    /// Training sentences (pos) or pairs (nsp): the first N of train.jsonl.
+    #[arg(long, default_value_t = 20_000)]
+    train_examples: usize,
+    #[arg(long, default_value_t = 6000)]
+    held_out_examples: usize,
+    #[arg(long, default_value_t = 8000)]
+    steps: usize,
+    #[arg(long, default_value_t = 500)]
+    report_every: usize,
+    #[arg(long, default_value_t = 256)]
+    batch: usize,
+    #[arg(long, default_value_t = 3e-3)]
+    lr: f64,
+    #[arg(long, default_value_t = 1e-4)]
+    weight_decay: f32,
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+}
+
+impl HeadArgs {
+    fn options(self) -> tlab_train::heads::HeadOptions {
+        tlab_train::heads::HeadOptions {
+            encoder: self.encoder,
+            data: self.data,
+            out: self.out,
+            train_examples: self.train_examples,
+            held_out_examples: self.held_out_examples,
+            steps: self.steps,
+            report_every: self.report_every,
+            config: tlab_tasks::finetune::HeadTrainConfig {
+                learning_rate: self.lr,
+                weight_decay: self.weight_decay,
+                batch: self.batch,
+                seed: self.seed,
+            },
+        }
+    }
 }
 
 /// Sentences whose top answers are recorded at export (`golden.json`).
@@ -240,6 +302,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Pos { head } => tlab_train::heads::train_pos(&head.options()),
+        Command::Nsp { head } => tlab_train::heads::train_nsp(&head.options()),
         Command::Export {
             encoder,
             run,

@@ -5,7 +5,12 @@
 //! error message the page can show instead of a panic (which would kill the worker's wasm).
 
 use serde::Serialize;
+use tlab_tasks::classify::SentenceClassifier;
+use tlab_tasks::encoder::ModelFiles;
 use tlab_tasks::fill_mask::FillMask;
+use tlab_tasks::finetune::{self, FrozenEncoder, HeadTrainConfig, TaggingJob};
+use tlab_tasks::qa::QuestionAnswerer;
+use tlab_tasks::tag::TokenClassifier;
 use tlab_tasks::translate::{TranslateOptions, Translator};
 use wasm_bindgen::prelude::*;
 
@@ -187,5 +192,224 @@ impl TranslateModel {
                 .teacher_force(source, reference)
                 .map_err(js_err)?,
         )
+    }
+}
+
+/// `{"config.json": Uint8Array, "vocab.txt": …, …}` → the model's files (names as
+/// `tlab_tasks::encoder::FILE_NAMES`; either Hugging Face layout).
+fn model_files(files: &JsValue) -> Result<ModelFiles, JsError> {
+    let object = files
+        .dyn_ref::<js_sys::Object>()
+        .ok_or_else(|| JsError::new("the model files must be an object of file name → bytes"))?;
+    let mut named = Vec::new();
+    for entry in js_sys::Object::entries(object).iter() {
+        let pair = js_sys::Array::from(&entry);
+        let name = pair.get(0).as_string().unwrap_or_default();
+        let value = pair.get(1);
+        if value.is_null() || value.is_undefined() {
+            continue;
+        }
+        let bytes = value.dyn_into::<js_sys::Uint8Array>().map_err(|_| {
+            JsError::new(&format!(
+                "the model file {name} must be bytes (a Uint8Array)"
+            ))
+        })?;
+        named.push((name, bytes.to_vec()));
+    }
+    ModelFiles::from_named(named).map_err(js_err)
+}
+
+/// A `BertForSequenceClassification` and/or next-sentence (`BertForPreTraining`) checkpoint.
+#[wasm_bindgen]
+pub struct SentenceClassifierModel {
+    inner: SentenceClassifier,
+}
+
+#[wasm_bindgen]
+impl SentenceClassifierModel {
+    /// `files`: file name → bytes (config.json; tokenizer.json or vocab.txt
+    /// [+ tokenizer_config.json]; model.safetensors or pytorch_model.bin [+ head.safetensors]).
+    #[wasm_bindgen(constructor)]
+    pub fn new(files: JsValue) -> Result<SentenceClassifierModel, JsError> {
+        let inner = SentenceClassifier::from_files(&model_files(&files)?).map_err(js_err)?;
+        Ok(Self { inner })
+    }
+
+    /// `{layers, hidden, labels, multi_label, next_sentence, warnings}`
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.info())
+    }
+
+    /// `{labels: [{id, label, prob}] (most probable first), multi_label}`; `pair` makes it a
+    /// sentence-pair input.
+    pub fn classify(&self, text: &str, pair: Option<String>) -> Result<JsValue, JsError> {
+        to_js(&self.inner.classify(text, pair.as_deref()).map_err(js_err)?)
+    }
+
+    /// `{is_next}`: P(`b` follows `a`).
+    #[wasm_bindgen(js_name = nextSentence)]
+    pub fn next_sentence(&self, a: &str, b: &str) -> Result<JsValue, JsError> {
+        to_js(&self.inner.next_sentence(a, b).map_err(js_err)?)
+    }
+}
+
+/// A `BertForTokenClassification` checkpoint (or an encoder with a `head.safetensors`).
+#[wasm_bindgen]
+pub struct TokenClassifierModel {
+    inner: TokenClassifier,
+}
+
+#[wasm_bindgen]
+impl TokenClassifierModel {
+    /// `files` as for `SentenceClassifierModel`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(files: JsValue) -> Result<TokenClassifierModel, JsError> {
+        let inner = TokenClassifier::from_files(&model_files(&files)?).map_err(js_err)?;
+        Ok(Self { inner })
+    }
+
+    /// `{layers, hidden, labels, warnings}`
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.info())
+    }
+
+    /// `{words: [{word, start, end, label, prob}]}` (character offsets).
+    pub fn tag(&self, text: &str) -> Result<JsValue, JsError> {
+        to_js(&self.inner.tag(text).map_err(js_err)?)
+    }
+}
+
+/// A `BertForQuestionAnswering` checkpoint.
+#[wasm_bindgen]
+pub struct QuestionAnsweringModel {
+    inner: QuestionAnswerer,
+}
+
+#[wasm_bindgen]
+impl QuestionAnsweringModel {
+    /// `files` as for `SentenceClassifierModel`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(files: JsValue) -> Result<QuestionAnsweringModel, JsError> {
+        let inner = QuestionAnswerer::from_files(&model_files(&files)?).map_err(js_err)?;
+        Ok(Self { inner })
+    }
+
+    /// `{layers, hidden, max_seq_len, warnings}`
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.info())
+    }
+
+    /// `{answer, start, end, score, windows, tokens: [{token, start, end, p_start, p_end}]}`
+    /// (character offsets into `context`; the tokens of the answer's window).
+    pub fn answer(&self, question: &str, context: &str) -> Result<JsValue, JsError> {
+        let options = self.inner.default_options();
+        to_js(
+            &self
+                .inner
+                .answer(question, context, options)
+                .map_err(js_err)?,
+        )
+    }
+}
+
+/// Fine-tuning options from JavaScript: `{learningRate, batch, weightDecay, seed}`, all optional.
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct JsTrainOptions {
+    learning_rate: Option<f64>,
+    batch: Option<usize>,
+    weight_decay: Option<f32>,
+    seed: Option<u64>,
+}
+
+/// Fine-tuning a tagging head in the page on a frozen BERT encoder (see
+/// `tlab_tasks::finetune`): the worker alternates `featurize`/`train` calls with messages.
+#[wasm_bindgen]
+pub struct TaggingFineTune {
+    inner: TaggingJob,
+}
+
+#[wasm_bindgen]
+impl TaggingFineTune {
+    /// `files`: the encoder (as for `SentenceClassifierModel`); `train`, `held_out`: one
+    /// sentence per line, `word/TAG word/TAG …` or `{"words": […], "tags": […]}`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        files: JsValue,
+        train: &str,
+        held_out: &str,
+        options: JsValue,
+    ) -> Result<TaggingFineTune, JsError> {
+        let o: JsTrainOptions = if options.is_undefined() || options.is_null() {
+            JsTrainOptions::default()
+        } else {
+            serde_wasm_bindgen::from_value(options)
+                .map_err(|e| JsError::new(&format!("training options are not valid: {e}")))?
+        };
+        let d = HeadTrainConfig::default();
+        let config = HeadTrainConfig {
+            learning_rate: o.learning_rate.unwrap_or(d.learning_rate),
+            batch: o.batch.unwrap_or(d.batch),
+            weight_decay: o.weight_decay.unwrap_or(d.weight_decay),
+            seed: o.seed.unwrap_or(d.seed),
+        };
+        let encoder = FrozenEncoder::from_files(&model_files(&files)?).map_err(js_err)?;
+        let parse = |what: &str, text: &str| {
+            finetune::parse_tagged_lines(text)
+                .map_err(|e| JsError::new(&format!("the {what} sentences: {e}")))
+        };
+        let inner = TaggingJob::new(
+            encoder,
+            parse("training", train)?,
+            parse("held-out", held_out)?,
+            config,
+        )
+        .map_err(js_err)?;
+        Ok(Self { inner })
+    }
+
+    /// The labels, in the head's id order.
+    pub fn labels(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.labels())
+    }
+
+    /// Computes up to `sentences` more sentences' features:
+    /// `{sentences_done, sentences, train_words, held_out_words}`.
+    pub fn featurize(&mut self, sentences: usize) -> Result<JsValue, JsError> {
+        to_js(&self.inner.featurize(sentences).map_err(js_err)?)
+    }
+
+    /// `steps` more optimizer steps: `{step, epochs, loss, held_out_accuracy}`.
+    pub fn train(&mut self, steps: usize) -> Result<JsValue, JsError> {
+        to_js(&self.inner.train(steps).map_err(js_err)?)
+    }
+
+    /// A fresh head (same features, same seed).
+    pub fn reset(&mut self) {
+        self.inner.reset();
+    }
+
+    /// `{words: [{word, start, end, label, prob}]}` with the head as it is now.
+    pub fn tag(&mut self, text: &str) -> Result<JsValue, JsError> {
+        to_js(&self.inner.tag(text).map_err(js_err)?)
+    }
+
+    /// `{config_json, head_safetensors}`: save beside the encoder's files as `config.json`
+    /// and `head.safetensors`, and every tagging widget and `tlab tag` load them.
+    pub fn export(&mut self) -> Result<JsValue, JsError> {
+        let e = self.inner.export().map_err(js_err)?;
+        // By hand: the JSON-compatible serializer would turn the bytes into a number array.
+        let out = js_sys::Object::new();
+        let set = |k: &str, v: &JsValue| {
+            js_sys::Reflect::set(&out, &JsValue::from_str(k), v)
+                .map(drop)
+                .map_err(|_| JsError::new("could not pass the exported head to JavaScript"))
+        };
+        set("config_json", &JsValue::from_str(&e.config_json))?;
+        set(
+            "head_safetensors",
+            &js_sys::Uint8Array::from(e.head_safetensors.as_slice()).into(),
+        )?;
+        Ok(out.into())
     }
 }

@@ -1,0 +1,786 @@
+//! Fine-tuning, the lecture's second half of "pre-train, then fine-tune": a new linear head
+//! learns a task from labelled examples on top of a pre-trained encoder, with Burn's
+//! autodiff and AdamW. The same code runs in `tlab-train` and, compiled to wasm, in the
+//! page's worker.
+//!
+//! The encoder is frozen and each example's features are computed once ([`FrozenEncoder`]):
+//! on two CPU cores one encoder pass costs milliseconds per token, a step of the linear head
+//! microseconds, so training the head alone over cached features is what fits in a lecture
+//! minute (measured: README "Fine-tuning in the page"). The trained head is a Hugging Face
+//! `BertForTokenClassification` `classifier` (`[labels, hidden]` weight, PyTorch layout), so
+//! `transformers`, `tlab tag` and every widget load it.
+//!
+//! # Shapes
+//! Features are `[examples, hidden]`, labels `[examples]`, logits `[examples, labels]`.
+
+use burn::module::{Module, Param};
+use burn::nn::Linear;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use serde::Serialize;
+use tlab_models::bert::BertConfig;
+use tlab_models::burn;
+use tlab_models::readout;
+
+use crate::TaskError;
+use crate::encoder::{Encoder, ModelFiles};
+use crate::tag::{Tagged, label_words};
+use tokenizers::Encoding;
+
+/// A pre-trained encoder used only to compute features.
+pub struct FrozenEncoder {
+    encoder: Encoder,
+    /// The encoder's `config.json`, the base of an exported head's.
+    config_json: Vec<u8>,
+}
+
+/// Sentences per encoder pass when computing features (padded to the longest).
+const FEATURE_BATCH: usize = 16;
+
+impl FrozenEncoder {
+    /// Loads the encoder of any BERT checkpoint; its heads, if any, are not used.
+    pub fn from_files(files: &ModelFiles) -> Result<Self, TaskError> {
+        let (encoder, (), _) = Encoder::load(files, &[], |_, _| Ok(()))?;
+        Ok(Self {
+            encoder,
+            config_json: files.config.clone(),
+        })
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_dir(dir: &std::path::Path) -> Result<Self, TaskError> {
+        Self::from_files(&ModelFiles::read_dir(dir)?)
+    }
+
+    pub fn config(&self) -> &BertConfig {
+        &self.encoder.config
+    }
+
+    pub fn config_json(&self) -> &[u8] {
+        &self.config_json
+    }
+
+    pub fn hidden_size(&self) -> usize {
+        self.encoder.config.hidden_size
+    }
+
+    /// Tokenizes `text` and returns its encoding with every token's last hidden state
+    /// (`[tokens × hidden]`, row-major).
+    pub fn token_states(&self, text: &str) -> Result<(Encoding, Vec<f32>), TaskError> {
+        let enc = self
+            .encoder
+            .encode(crate::encoder::non_empty("text", text)?)?;
+        let states = readout::values(self.encoder.hidden(&enc))?;
+        Ok((enc, states))
+    }
+
+    /// The last block's hidden states of `encodings`, run as one padded batch:
+    /// `[batch × seq × hidden]` row-major, and `seq`.
+    fn batch_states(&self, encodings: &[Encoding]) -> Result<(Vec<f32>, usize), TaskError> {
+        let seq = encodings
+            .iter()
+            .map(|e| e.get_ids().len())
+            .max()
+            .unwrap_or(0);
+        let rows = encodings.len();
+        let mut ids = vec![0i64; rows * seq];
+        let mut types = vec![0i64; rows * seq];
+        let mut padding = vec![true; rows * seq];
+        for (r, e) in encodings.iter().enumerate() {
+            for (c, (&id, &t)) in e.get_ids().iter().zip(e.get_type_ids()).enumerate() {
+                ids[r * seq + c] = i64::from(id);
+                types[r * seq + c] = i64::from(t);
+                padding[r * seq + c] = false;
+            }
+        }
+        let device = &self.encoder.device;
+        let int =
+            |v: Vec<i64>| Tensor::<2, Int>::from_data(TensorData::new(v, [rows, seq]), device);
+        let states = self.encoder.bert.forward(
+            int(ids),
+            Some(int(types)),
+            Some(Tensor::<2, Bool>::from_data(
+                TensorData::new(padding, [rows, seq]),
+                device,
+            )),
+            false,
+        );
+        Ok((readout::values(states.hidden)?, seq))
+    }
+
+    /// The last hidden state of each word's first sub-token (what a token-classification
+    /// head reads for the word, see `tag.rs`), for sentences given as words. Returns one
+    /// `[words × hidden]` row-major block per sentence; a sentence too long for the model
+    /// is an error naming it.
+    pub fn word_features(&self, sentences: &[Vec<String>]) -> Result<Vec<Vec<f32>>, TaskError> {
+        let hidden = self.hidden_size();
+        let mut out = Vec::with_capacity(sentences.len());
+        for batch in sentences.chunks(FEATURE_BATCH) {
+            let encodings = batch
+                .iter()
+                .map(|words| {
+                    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+                    self.encoder.encode(words.as_slice())
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let (values, seq) = self.batch_states(&encodings)?;
+            for (r, (e, words)) in encodings.iter().zip(batch).enumerate() {
+                let mut block = Vec::with_capacity(words.len() * hidden);
+                let mut last = None;
+                for (t, w) in e.get_word_ids().iter().enumerate() {
+                    if let Some(w) = *w
+                        && last != Some(w)
+                    {
+                        last = Some(w);
+                        let at = (r * seq + t) * hidden;
+                        block.extend_from_slice(&values[at..at + hidden]);
+                    }
+                }
+                if block.len() != words.len() * hidden {
+                    return Err(TaskError::Input(format!(
+                        "a word of \"{}\" gives no token (is it empty or all whitespace?)",
+                        words.join(" ")
+                    )));
+                }
+                out.push(block);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The last hidden state of `[CLS]` (what BERT's pooler reads) for each sentence pair,
+    /// encoded by the tokenizer's pair template: `[pairs × hidden]`, row-major.
+    pub fn pair_features(&self, pairs: &[(String, String)]) -> Result<Vec<f32>, TaskError> {
+        let hidden = self.hidden_size();
+        let mut out = Vec::with_capacity(pairs.len() * hidden);
+        for batch in pairs.chunks(FEATURE_BATCH) {
+            let encodings = batch
+                .iter()
+                .map(|(a, b)| self.encoder.encode((a.as_str(), b.as_str())))
+                .collect::<Result<Vec<_>, _>>()?;
+            let (values, seq) = self.batch_states(&encodings)?;
+            for r in 0..encodings.len() {
+                let at = r * seq * hidden;
+                out.extend_from_slice(&values[at..at + hidden]);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Examples as features and label ids.
+#[derive(Debug, Clone, Default)]
+pub struct Examples {
+    /// `[len, hidden]`, row-major.
+    pub features: Vec<f32>,
+    pub labels: Vec<u32>,
+}
+
+impl Examples {
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+}
+
+/// How the head is trained.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct HeadTrainConfig {
+    pub learning_rate: f64,
+    pub weight_decay: f32,
+    /// Examples per step.
+    pub batch: usize,
+    pub seed: u64,
+}
+
+impl Default for HeadTrainConfig {
+    fn default() -> Self {
+        Self {
+            learning_rate: 3e-3,
+            weight_decay: 1e-4,
+            batch: 256,
+            seed: 0,
+        }
+    }
+}
+
+/// Where training stands: what the page's chart plots and `tlab-train` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct Progress {
+    pub step: usize,
+    /// Passes over the training examples so far (fractional).
+    pub epochs: f64,
+    /// Mean training loss since the last report.
+    pub loss: f32,
+    /// Fraction of held-out examples whose most probable label is the right one.
+    pub held_out_accuracy: f32,
+}
+
+/// What is trained: a linear classifier `[hidden → labels]`, after a pooler `tanh(W·x + b)`
+/// `[hidden → hidden]` for heads that read `[CLS]` as BERT's sequence-level heads do.
+#[derive(Module, Debug)]
+pub struct TrainableHead {
+    pooler: Option<Linear>,
+    classifier: Linear,
+}
+
+impl TrainableHead {
+    /// # Shapes
+    /// - `x`: `[examples, hidden]` → logits `[examples, labels]`
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        let x = match &self.pooler {
+            Some(p) => burn::tensor::activation::tanh(p.forward(x)),
+            None => x,
+        };
+        self.classifier.forward(x)
+    }
+}
+
+/// One tensor of an exported head: its checkpoint name, PyTorch shape and values.
+pub struct NamedTensor {
+    pub name: String,
+    pub shape: Vec<usize>,
+    pub values: Vec<f32>,
+}
+
+/// A head being trained on cached features.
+pub struct HeadTrainer {
+    head: TrainableHead,
+    optim: ModuleOptimizer,
+    config: HeadTrainConfig,
+    hidden: usize,
+    train: Examples,
+    held_out: Examples,
+    order: Vec<usize>,
+    cursor: usize,
+    step: usize,
+    seen: usize,
+    loss_sum: f64,
+    loss_n: usize,
+    rng: StdRng,
+    device: Device,
+}
+
+impl HeadTrainer {
+    /// A linear head (token classification).
+    pub fn new(
+        hidden: usize,
+        labels: usize,
+        train: Examples,
+        held_out: Examples,
+        config: HeadTrainConfig,
+    ) -> Result<Self, TaskError> {
+        Self::build(hidden, labels, train, held_out, config, false)
+    }
+
+    /// A pooler and a linear head on `[CLS]` features (sequence classification, NSP).
+    pub fn with_pooler(
+        hidden: usize,
+        labels: usize,
+        train: Examples,
+        held_out: Examples,
+        config: HeadTrainConfig,
+    ) -> Result<Self, TaskError> {
+        Self::build(hidden, labels, train, held_out, config, true)
+    }
+
+    fn build(
+        hidden: usize,
+        labels: usize,
+        train: Examples,
+        held_out: Examples,
+        config: HeadTrainConfig,
+        pooler: bool,
+    ) -> Result<Self, TaskError> {
+        for (what, ex) in [("training", &train), ("held-out", &held_out)] {
+            if ex.features.len() != ex.len() * hidden {
+                return Err(TaskError::Internal(format!(
+                    "{what} features are not {hidden} wide"
+                )));
+            }
+            if let Some(bad) = ex.labels.iter().find(|&&l| l as usize >= labels) {
+                return Err(TaskError::Input(format!(
+                    "{what} label id {bad} is not one of the {labels} labels"
+                )));
+            }
+        }
+        if train.is_empty() {
+            return Err(TaskError::Input("there are no training examples".into()));
+        }
+        if config.batch == 0 || !config.learning_rate.is_finite() || config.learning_rate <= 0.0 {
+            return Err(TaskError::Input(
+                "the batch size and learning rate must be positive".into(),
+            ));
+        }
+        let device = tlab_models::device().autodiff();
+        let mut rng = StdRng::seed_from_u64(config.seed);
+        // PyTorch's nn.Linear initialisation (uniform ±1/√hidden), reproducible by seed.
+        let bound = 1.0 / (hidden as f32).sqrt();
+        let mut linear = |d_in: usize, d_out: usize| {
+            let mut init = |n: usize| -> Vec<f32> {
+                (0..n).map(|_| rng.random_range(-bound..bound)).collect()
+            };
+            let (w, b) = (init(d_in * d_out), init(d_out));
+            Linear {
+                weight: Param::from_tensor(Tensor::from_data(
+                    TensorData::new(w, [d_in, d_out]),
+                    &device,
+                )),
+                bias: Some(Param::from_tensor(Tensor::from_data(
+                    TensorData::new(b, [d_out]),
+                    &device,
+                ))),
+            }
+        };
+        let head = TrainableHead {
+            pooler: pooler.then(|| linear(hidden, hidden)),
+            classifier: linear(hidden, labels),
+        };
+        let optim = AdamWConfig::new()
+            .with_weight_decay(config.weight_decay)
+            .init();
+        let order: Vec<usize> = (0..train.len()).collect();
+        let mut trainer = Self {
+            head,
+            optim,
+            config,
+            hidden,
+            train,
+            held_out,
+            order,
+            cursor: usize::MAX,
+            step: 0,
+            seen: 0,
+            loss_sum: 0.0,
+            loss_n: 0,
+            rng,
+            device,
+        };
+        trainer.reshuffle();
+        Ok(trainer)
+    }
+
+    fn reshuffle(&mut self) {
+        self.order.shuffle(&mut self.rng);
+        self.cursor = 0;
+    }
+
+    fn features(&self, ex: &Examples, rows: &[usize]) -> Tensor<2> {
+        let mut data = Vec::with_capacity(rows.len() * self.hidden);
+        for &r in rows {
+            data.extend_from_slice(&ex.features[r * self.hidden..(r + 1) * self.hidden]);
+        }
+        Tensor::from_data(
+            TensorData::new(data, [rows.len(), self.hidden]),
+            &self.device,
+        )
+    }
+
+    /// Runs `steps` optimizer steps of `batch` examples each.
+    pub fn train(&mut self, steps: usize) -> Result<(), TaskError> {
+        let loss_fn = CrossEntropyLossConfig::new().init(&self.device);
+        for _ in 0..steps {
+            if self.cursor >= self.order.len() {
+                self.reshuffle();
+            }
+            let end = (self.cursor + self.config.batch).min(self.order.len());
+            let rows: Vec<usize> = self.order[self.cursor..end].to_vec();
+            self.cursor = end;
+            let x = self.features(&self.train, &rows);
+            let targets: Vec<i64> = rows
+                .iter()
+                .map(|&r| i64::from(self.train.labels[r]))
+                .collect();
+            let y =
+                Tensor::<1, Int>::from_data(TensorData::new(targets, [rows.len()]), &self.device);
+            let loss = loss_fn.forward(self.head.forward(x), y);
+            let value = loss.clone().into_scalar::<f32>();
+            if !value.is_finite() {
+                return Err(TaskError::Input(
+                    "the training loss became NaN or infinite: lower the learning rate".into(),
+                ));
+            }
+            let grads = GradientsParams::from_grads(loss.backward(), &self.head);
+            self.head = self
+                .optim
+                .step(self.config.learning_rate, self.head.clone(), grads);
+            self.step += 1;
+            self.seen += rows.len();
+            self.loss_sum += f64::from(value);
+            self.loss_n += 1;
+        }
+        Ok(())
+    }
+
+    /// Label probabilities for `features` (`[n, hidden]`), one row per example.
+    pub fn probabilities(&self, features: &[f32]) -> Result<Vec<Vec<f32>>, TaskError> {
+        let rows = features.len() / self.hidden.max(1);
+        let plain = self.device.clone().inner();
+        let x = Tensor::from_data(
+            TensorData::new(features.to_vec(), [rows, self.hidden]),
+            &plain,
+        );
+        Ok(readout::rows(burn::tensor::activation::softmax(
+            self.head.valid().forward(x),
+            1,
+        ))?)
+    }
+
+    /// Label ids the head predicts for `features` (`[n, hidden]`).
+    pub fn predict(&self, features: &[f32]) -> Result<Vec<u32>, TaskError> {
+        let n = features.len() / self.hidden.max(1);
+        let mut out = Vec::with_capacity(n);
+        let head = self.head.valid();
+        let plain = self.device.clone().inner();
+        // Chunks keep the held-out pass's memory small in the page.
+        for chunk in features.chunks(4096 * self.hidden) {
+            let rows = chunk.len() / self.hidden;
+            let x = Tensor::from_data(TensorData::new(chunk.to_vec(), [rows, self.hidden]), &plain);
+            let logits = readout::rows(head.forward(x))?;
+            out.extend(logits.iter().map(|row| readout::argmax(row) as u32));
+        }
+        Ok(out)
+    }
+
+    /// The current state, with the held-out accuracy measured now; resets the loss mean.
+    pub fn progress(&mut self) -> Result<Progress, TaskError> {
+        let predicted = self.predict(&self.held_out.features)?;
+        let right = predicted
+            .iter()
+            .zip(&self.held_out.labels)
+            .filter(|(p, l)| p == l)
+            .count();
+        let progress = Progress {
+            step: self.step,
+            epochs: self.seen as f64 / self.train.len() as f64,
+            loss: if self.loss_n == 0 {
+                f32::NAN
+            } else {
+                (self.loss_sum / self.loss_n as f64) as f32
+            },
+            held_out_accuracy: right as f32 / self.held_out.len().max(1) as f32,
+        };
+        self.loss_sum = 0.0;
+        self.loss_n = 0;
+        Ok(progress)
+    }
+
+    /// The head's tensors in Hugging Face's layout (weights `[out, in]`): the classifier
+    /// under `classifier` (e.g. `classifier`, `cls.seq_relationship`) and the pooler, if
+    /// any, under `bert.pooler.dense`.
+    pub fn tensors(&self, classifier: &str) -> Result<Vec<NamedTensor>, TaskError> {
+        let head = self.head.valid();
+        let mut out = Vec::new();
+        let mut add = |prefix: &str, linear: &Linear| -> Result<(), TaskError> {
+            let [d_in, d_out] = linear.weight.val().dims();
+            out.push(NamedTensor {
+                name: format!("{prefix}.weight"),
+                shape: vec![d_out, d_in],
+                values: readout::values(linear.weight.val().transpose())?,
+            });
+            out.push(NamedTensor {
+                name: format!("{prefix}.bias"),
+                shape: vec![d_out],
+                values: match &linear.bias {
+                    Some(b) => readout::values(b.val())?,
+                    None => vec![0.0; d_out],
+                },
+            });
+            Ok(())
+        };
+        if let Some(p) = &head.pooler {
+            add("bert.pooler.dense", p)?;
+        }
+        add(classifier, &head.classifier)?;
+        Ok(out)
+    }
+}
+
+/// A trained head as Hugging Face files: `config.json` (the encoder's, with the head's
+/// `architectures` and `id2label`/`label2id`) and `head.safetensors` (the head's tensors,
+/// f16 as every weight trained here is stored).
+pub struct ExportedHead {
+    pub config_json: String,
+    pub head_safetensors: Vec<u8>,
+}
+
+/// Writes a trained head for `architecture` (e.g. `BertForTokenClassification`).
+pub fn export_head(
+    encoder_config: &[u8],
+    architecture: &str,
+    labels: &[String],
+    tensors: &[NamedTensor],
+) -> Result<ExportedHead, TaskError> {
+    let mut config: serde_json::Map<String, serde_json::Value> =
+        tlab_models::json::parse("config.json", encoder_config).map_err(TaskError::Input)?;
+    if tensors
+        .iter()
+        .any(|t| t.values.len() != t.shape.iter().product::<usize>())
+    {
+        return Err(TaskError::Internal(
+            "a head tensor's values do not fill its shape".into(),
+        ));
+    }
+    config.insert("architectures".into(), serde_json::json!([architecture]));
+    config.insert(
+        "id2label".into(),
+        labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i.to_string(), serde_json::Value::from(l.as_str())))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+    );
+    config.insert(
+        "label2id".into(),
+        labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.clone(), serde_json::Value::from(i)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+    );
+    let bytes: Vec<Vec<u8>> = tensors
+        .iter()
+        .map(|t| {
+            t.values
+                .iter()
+                .flat_map(|&x| half::f16::from_f32(x).to_le_bytes())
+                .collect()
+        })
+        .collect();
+    let views = tensors
+        .iter()
+        .zip(&bytes)
+        .map(|(t, b)| {
+            safetensors::tensor::TensorView::new(safetensors::Dtype::F16, t.shape.clone(), b)
+                .map(|view| (t.name.as_str(), view))
+                .map_err(|e| TaskError::Internal(format!("{}: {e}", t.name)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let metadata = std::collections::HashMap::from([("format".to_string(), "pt".to_string())]);
+    let head_safetensors = safetensors::serialize(views, Some(metadata))
+        .map_err(|e| TaskError::Internal(e.to_string()))?;
+    Ok(ExportedHead {
+        config_json: serde_json::to_string_pretty(&config)
+            .map_err(|e| TaskError::Internal(e.to_string()))?,
+        head_safetensors,
+    })
+}
+
+/// One sentence of tagging data: its words and one label per word.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct TaggedSentence {
+    pub words: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+/// Tagging data as a lecturer types it, one sentence per line: `word/TAG word/TAG …` (the
+/// last `/` splits, so `1/2/NUM` is the word `1/2`), or one JSON object
+/// `{"words": […], "tags": […]}` per line (what `tools/corpus/pos.py` writes). Blank lines
+/// are skipped; an error names the line.
+pub fn parse_tagged_lines(text: &str) -> Result<Vec<TaggedSentence>, TaskError> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let bad = |why: String| TaskError::Input(format!("line {}: {why}", i + 1));
+        let sentence = if line.starts_with('{') {
+            let s: TaggedSentence =
+                serde_json::from_str(line).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+            if s.words.len() != s.tags.len() || s.words.is_empty() {
+                return Err(bad("needs as many tags as words, at least one".into()));
+            }
+            s
+        } else {
+            let mut s = TaggedSentence {
+                words: Vec::new(),
+                tags: Vec::new(),
+            };
+            for pair in line.split_whitespace() {
+                match pair.rsplit_once('/') {
+                    Some((word, tag)) if !word.is_empty() && !tag.is_empty() => {
+                        s.words.push(word.to_string());
+                        s.tags.push(tag.to_string());
+                    }
+                    _ => return Err(bad(format!("\"{pair}\" is not word/TAG"))),
+                }
+            }
+            s
+        };
+        out.push(sentence);
+    }
+    Ok(out)
+}
+
+/// Feature computation so far.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeatureProgress {
+    pub sentences_done: usize,
+    pub sentences: usize,
+    pub train_words: usize,
+    pub held_out_words: usize,
+}
+
+/// The page's fine-tuning run for tagging: compute features a few sentences at a time
+/// (so the worker can report and be paused between calls), then train the head in short
+/// bursts; tag the student's sentence with the head as it is at any moment.
+pub struct TaggingJob {
+    encoder: FrozenEncoder,
+    labels: Vec<String>,
+    train_sentences: Vec<TaggedSentence>,
+    held_sentences: Vec<TaggedSentence>,
+    done: usize,
+    train: Examples,
+    held: Examples,
+    config: HeadTrainConfig,
+    trainer: Option<HeadTrainer>,
+}
+
+impl TaggingJob {
+    /// Labels are those of the data in order of first appearance; a held-out label the
+    /// training data never shows is an error (the head could not learn it).
+    pub fn new(
+        encoder: FrozenEncoder,
+        train: Vec<TaggedSentence>,
+        held_out: Vec<TaggedSentence>,
+        config: HeadTrainConfig,
+    ) -> Result<Self, TaskError> {
+        if train.is_empty() || held_out.is_empty() {
+            return Err(TaskError::Input(
+                "fine-tuning needs training sentences and held-out sentences".into(),
+            ));
+        }
+        let mut labels: Vec<String> = Vec::new();
+        for tag in train.iter().flat_map(|s| &s.tags) {
+            if !labels.contains(tag) {
+                labels.push(tag.clone());
+            }
+        }
+        if let Some(t) = held_out
+            .iter()
+            .flat_map(|s| &s.tags)
+            .find(|t| !labels.contains(t))
+        {
+            return Err(TaskError::Input(format!(
+                "the held-out label \"{t}\" never occurs in the training sentences"
+            )));
+        }
+        if labels.len() < 2 {
+            return Err(TaskError::Input(
+                "the training sentences need at least two different labels".into(),
+            ));
+        }
+        Ok(Self {
+            encoder,
+            labels,
+            train_sentences: train,
+            held_sentences: held_out,
+            done: 0,
+            train: Examples::default(),
+            held: Examples::default(),
+            config,
+            trainer: None,
+        })
+    }
+
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    fn progress_of_features(&self) -> FeatureProgress {
+        FeatureProgress {
+            sentences_done: self.done,
+            sentences: self.train_sentences.len() + self.held_sentences.len(),
+            train_words: self.train.len(),
+            held_out_words: self.held.len(),
+        }
+    }
+
+    /// Computes the features of up to `sentences` more sentences (held-out first).
+    pub fn featurize(&mut self, sentences: usize) -> Result<FeatureProgress, TaskError> {
+        let held = self.held_sentences.len();
+        let total = held + self.train_sentences.len();
+        let end = (self.done + sentences.max(1)).min(total);
+        while self.done < end {
+            let (pool, from, into) = if self.done < held {
+                (&self.held_sentences, self.done, &mut self.held)
+            } else {
+                (&self.train_sentences, self.done - held, &mut self.train)
+            };
+            let upto = (from + (end - self.done)).min(pool.len());
+            let batch = &pool[from..upto];
+            let words: Vec<Vec<String>> = batch.iter().map(|s| s.words.clone()).collect();
+            for (block, s) in self.encoder.word_features(&words)?.into_iter().zip(batch) {
+                into.features.extend(block);
+                for t in &s.tags {
+                    let id = self.labels.iter().position(|l| l == t).unwrap_or(0);
+                    into.labels.push(id as u32);
+                }
+            }
+            self.done += upto - from;
+        }
+        Ok(self.progress_of_features())
+    }
+
+    pub fn features_ready(&self) -> bool {
+        self.done == self.train_sentences.len() + self.held_sentences.len()
+    }
+
+    fn trainer(&mut self) -> Result<&mut HeadTrainer, TaskError> {
+        if !self.features_ready() {
+            return Err(TaskError::Input(
+                "the features are not computed yet (featurize first)".into(),
+            ));
+        }
+        if self.trainer.is_none() {
+            self.trainer = Some(HeadTrainer::new(
+                self.encoder.hidden_size(),
+                self.labels.len(),
+                self.train.clone(),
+                self.held.clone(),
+                self.config,
+            )?);
+        }
+        self.trainer
+            .as_mut()
+            .ok_or_else(|| TaskError::Internal("no trainer".into()))
+    }
+
+    /// Trains `steps` more steps and reports.
+    pub fn train(&mut self, steps: usize) -> Result<Progress, TaskError> {
+        let trainer = self.trainer()?;
+        trainer.train(steps)?;
+        trainer.progress()
+    }
+
+    /// Starts over with a fresh head (same features, same seed).
+    pub fn reset(&mut self) {
+        self.trainer = None;
+    }
+
+    /// `text` tagged by the head as it is now (an untrained head before the first step).
+    pub fn tag(&mut self, text: &str) -> Result<Tagged, TaskError> {
+        let (enc, states) = self.encoder.token_states(text)?;
+        let labels = self.labels.clone();
+        let probs = self.trainer()?.probabilities(&states)?;
+        label_words(text, &enc, &probs, &labels)
+    }
+
+    /// The head as Hugging Face files (see [`export_head`]).
+    pub fn export(&mut self) -> Result<ExportedHead, TaskError> {
+        let config = self.encoder.config_json().to_vec();
+        let labels = self.labels.clone();
+        let tensors = self.trainer()?.tensors("classifier")?;
+        export_head(&config, "BertForTokenClassification", &labels, &tensors)
+    }
+}

@@ -1,0 +1,124 @@
+//! Fine-tuning a head (the code the page's widget and `tlab-train` share): it learns a
+//! simple tagging rule, its held-out accuracy rises, and the exported head loads back into
+//! the tagging task with the same predictions. The encoder is the built-in English one
+//! (assets/fill-mask-en), frozen, as in the page.
+
+use std::path::PathBuf;
+
+use tlab_tasks::encoder::ModelFiles;
+use tlab_tasks::finetune::{FrozenEncoder, HeadTrainConfig, TaggingJob, parse_tagged_lines};
+use tlab_tasks::tag::TokenClassifier;
+
+fn encoder_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/fill-mask-en")
+}
+
+/// Sentences whose words are tagged by a rule a linear head can learn from word identity:
+/// determiners, nouns and verbs from fixed lists.
+fn data(seed: usize, n: usize) -> String {
+    let det = ["the", "a", "this", "that"];
+    let noun = ["man", "dog", "letter", "store", "king", "milk", "bread"];
+    let verb = ["saw", "wrote", "bought", "ate", "went"];
+    (0..n)
+        .map(|i| {
+            let k = i * 7 + seed;
+            format!(
+                "{}/DET {}/NOUN {}/VERB {}/DET {}/NOUN",
+                det[k % 4],
+                noun[k % 7],
+                verb[(k / 3) % 5],
+                det[(k / 5) % 4],
+                noun[(k / 2) % 7]
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_head_learns_tags_and_exports_as_a_token_classifier() {
+    let encoder = FrozenEncoder::from_dir(&encoder_dir()).expect("encoder");
+    let train = parse_tagged_lines(&data(0, 60)).expect("train");
+    let held = parse_tagged_lines(&data(3, 20)).expect("held");
+    let config = HeadTrainConfig {
+        learning_rate: 1e-2,
+        batch: 64,
+        ..HeadTrainConfig::default()
+    };
+    let mut job = TaggingJob::new(encoder, train, held, config).expect("job");
+    assert_eq!(job.labels(), ["DET", "NOUN", "VERB"]);
+    assert!(
+        job.train(1).is_err(),
+        "training before the features are ready"
+    );
+    let mut progress = job.featurize(7).expect("featurize");
+    while progress.sentences_done < progress.sentences {
+        progress = job.featurize(7).expect("featurize");
+    }
+    assert_eq!((progress.train_words, progress.held_out_words), (300, 100));
+    let sentence = "the dog wrote a letter";
+    let before = job.tag(sentence).expect("tag");
+    let start = job.train(1).expect("train").held_out_accuracy;
+    let end = job.train(200).expect("train");
+    assert!(
+        end.held_out_accuracy > 0.95 && end.held_out_accuracy > start,
+        "accuracy {start} → {}",
+        end.held_out_accuracy
+    );
+    assert!(end.loss.is_finite() && end.step == 201);
+    let after = job.tag(sentence).expect("tag");
+    let labels = |t: &tlab_tasks::tag::Tagged| -> Vec<String> {
+        t.words.iter().map(|w| w.label.clone()).collect()
+    };
+    assert_eq!(labels(&after), ["DET", "NOUN", "VERB", "DET", "NOUN"]);
+    assert_eq!(before.words.len(), after.words.len());
+
+    // The exported head with the encoder's files is a BertForTokenClassification.
+    let exported = job.export().expect("export");
+    let dir = std::env::temp_dir().join(format!("tlab-finetune-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("config.json"), &exported.config_json).expect("config");
+    std::fs::write(dir.join("head.safetensors"), &exported.head_safetensors).expect("head");
+    for name in ["tokenizer.json", "model.safetensors"] {
+        std::fs::copy(encoder_dir().join(name), dir.join(name)).expect("copy");
+    }
+    let files = ModelFiles::read_dir(&dir).expect("files");
+    assert_eq!(
+        files.weights.len(),
+        2,
+        "head.safetensors is read with the encoder"
+    );
+    let tagger = TokenClassifier::from_dir(&dir).expect("loads back");
+    assert_eq!(tagger.info().labels, ["DET", "NOUN", "VERB"]);
+    let reloaded = tagger.tag(sentence).expect("tag");
+    assert_eq!(labels(&reloaded), labels(&after));
+    for (a, b) in reloaded.words.iter().zip(&after.words) {
+        // f16 storage of the head: close, not equal.
+        assert!(
+            (a.prob - b.prob).abs() < 2e-2,
+            "{} {} vs {}",
+            a.word,
+            a.prob,
+            b.prob
+        );
+    }
+    job.reset();
+    assert_eq!(job.train(1).expect("train").step, 1, "reset starts over");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn bad_training_data_is_an_error_in_words() {
+    let e = parse_tagged_lines("the/DET dog").expect_err("no tag");
+    assert!(
+        e.to_string().contains("line 1") && e.to_string().contains("word/TAG"),
+        "{e}"
+    );
+    let encoder = FrozenEncoder::from_dir(&encoder_dir()).expect("encoder");
+    let train = parse_tagged_lines("a/X b/X").expect("parse");
+    let held = parse_tagged_lines("a/Y").expect("parse");
+    let e = TaggingJob::new(encoder, train, held, HeadTrainConfig::default())
+        .err()
+        .expect("one label, and an unseen held-out label");
+    assert!(e.to_string().contains("never occurs"), "{e}");
+}

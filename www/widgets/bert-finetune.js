@@ -1,0 +1,451 @@
+// <bert-finetune [text] [sentences] [held-out] [steps] [src]>: the lecture's "pre-train, then
+// fine-tune", run live. A linear part-of-speech head learns on top of the frozen fill-mask
+// encoder (model kind 'finetune' of lib/ops.js; the Rust side is tlab_tasks::finetune): the
+// built-in Brown sentences or the lecturer's own word/TAG lines, a live chart of training
+// loss and held-out accuracy, the student's sentence tagged before training and now, and
+// the trained head as two files to download.
+//
+// The page drives the loop, one short worker call at a time: the encoder's features in
+// chunks of FEATURE_CHUNK sentences, then training in bursts of BURST steps. The worker
+// answers between calls, so Pause acts within one call and the page never freezes.
+import { TlabWidget, h, rich, fmt, modelSpec, svg as svgEl } from './base.js';
+import { builtinEntry } from './model-picker.js';
+import { sharedClient, BROWN_POS } from '../lib/client.js';
+
+/** Sentences per featurize call: one encoder batch (FEATURE_BATCH in finetune.rs). */
+const FEATURE_CHUNK = 16;
+/** Optimizer steps per train call (a few tens of milliseconds). */
+const BURST = 10;
+/** How often the student's sentence is tagged again while training runs. */
+const TAG_EVERY_MS = 1000;
+const GOAL = 0.9;
+/** The defaults, chosen with tools/bench-finetune.mjs so that the held-out accuracy passes
+ * 90 % within a minute of pressing Train on a 2-core machine. */
+export const FINETUNE_DEFAULTS = Object.freeze({ sentences: 200, heldOut: 100, steps: 500 });
+/** What tools/bench-finetune.mjs measured there with these defaults (headless Chromium, wasm;
+ * the machine busy with a build), for the widget's note on why the training set is this
+ * size. sweep: [training sentences, final held-out accuracy %, seconds from Train to 90 %]. */
+const MEASURED = Object.freeze({
+  sentences: 200,
+  heldOut: 100,
+  msPerToken: 1.9,
+  featureS: 15,
+  steps: 500,
+  trainS: 1.5,
+  stepsTo90: 140,
+  sweep: [[100, 92.3, 12], [200, 93.3, 17], [500, 93.3, 61]],
+});
+/** The head's training options (lib/ops.js FineTuneSource.options; Rust's defaults otherwise). */
+const FINETUNE_OPTIONS = Object.freeze({});
+
+// URL → Promise<string>: the built-in data, downloaded once per page.
+const texts = new Map();
+function fetchText(url) {
+  if (!texts.has(url)) {
+    const p = fetch(url).then(
+      (r) => {
+        if (!r.ok) throw new Error(`could not download ${url}: HTTP ${r.status}`);
+        return r.text();
+      },
+      (e) => {
+        throw new Error(`could not download ${url} (${e.message})`);
+      },
+    );
+    p.catch(() => texts.delete(url));
+    texts.set(url, p);
+  }
+  return texts.get(url);
+}
+
+const lines = (text) => text.split('\n').filter((l) => l.trim());
+const featuresDone = (job) => job.feat != null && job.feat.sentences_done === job.feat.sentences;
+const DEFAULT_TEXT = 'The old man saw a bird on the roof.';
+
+/** The SVG chart: held-out accuracy (left axis, 0–100 %) and training loss (right axis)
+ * against steps; `points`: [{step, loss, acc}], x up to `xmax` steps. */
+function chart(points, xmax, t) {
+  const W = 560;
+  const H = 210;
+  const [L, R, T, B] = [44, 48, 12, 34];
+  const el = svgEl;
+  const losses = points.map((p) => p.loss).filter(Number.isFinite);
+  const lossMax = Math.max(1, Math.ceil(Math.max(0, ...losses)));
+  const x = (step) => L + ((W - L - R) * step) / Math.max(1, xmax);
+  const yAcc = (a) => T + (H - T - B) * (1 - a);
+  const yLoss = (l) => T + (H - T - B) * (1 - l / lossMax);
+  const last = points.at(-1);
+  const svg = el('svg', {
+    class: 'tl-chart',
+    viewBox: `0 0 ${W} ${H}`,
+    role: 'img',
+    'aria-label': last ? t('ftChartLabel', last.step, fmt(100 * last.acc, 1), fmt(last.loss, 3)) : t('ftChartEmpty'),
+  });
+  svg.append(el('rect', { class: 'tl-chart-frame', x: L, y: T, width: W - L - R, height: H - T - B }));
+  for (const a of [0, 0.25, 0.5, 0.75, 1]) {
+    svg.append(el('line', { class: 'tl-chart-grid', x1: L, x2: W - R, y1: yAcc(a), y2: yAcc(a) }));
+    svg.append(el('text', { class: 'tl-chart-tick acc', x: L - 4, y: yAcc(a) + 4, 'text-anchor': 'end' }, `${100 * a}%`));
+    svg.append(el('text', { class: 'tl-chart-tick loss', x: W - R + 4, y: yAcc(a) + 4 }, fmt(lossMax * a, 2)));
+  }
+  svg.append(el('line', { class: 'tl-chart-goal', x1: L, x2: W - R, y1: yAcc(GOAL), y2: yAcc(GOAL) }));
+  for (let i = 0; i <= 4; i++) {
+    const step = Math.round((xmax * i) / 4);
+    svg.append(el('text', { class: 'tl-chart-tick', x: x(step), y: H - B + 14, 'text-anchor': 'middle' }, String(step)));
+  }
+  svg.append(el('text', { class: 'tl-chart-axis', x: L + (W - L - R) / 2, y: H - 4, 'text-anchor': 'middle' }, t('ftSteps')));
+  const line = (cls, pts) => pts.length && svg.append(el('polyline', { class: cls, points: pts.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join(' ') }));
+  line('tl-chart-loss', points.filter((p) => Number.isFinite(p.loss)).map((p) => [x(p.step), yLoss(p.loss)]));
+  line('tl-chart-acc', points.map((p) => [x(p.step), yAcc(p.acc)]));
+  if (last) svg.append(el('circle', { class: 'tl-chart-acc-dot', cx: x(last.step), cy: yAcc(last.acc), r: 3.5 }));
+  return svg;
+}
+
+export class BertFinetune extends TlabWidget {
+  static attributes = [...TlabWidget.attributes, 'sentences', 'held-out', 'steps'];
+
+  /** The run in the worker, once Train built it: {sig, key, labels, feat, history:
+   * [{step, epochs, loss, acc, s}], target, activeMs, featureMs, reachedAt}. */
+  job = null;
+  /** 'idle' | 'features' | 'training' | 'paused' | 'done' (also data-phase). */
+  phase = 'idle';
+  before = null; // {text, words}: the sentence tagged by the untrained head
+  now = null; // {text, words, step}: … by the head as it is now
+  loop = null; // the promise of the running train loop
+  pauseAsked = false;
+
+  get sizes() {
+    const n = (name, d) => Math.max(1, Math.floor(this.num(name, d)));
+    return { sentences: n('sentences', FINETUNE_DEFAULTS.sentences), heldOut: n('held-out', FINETUNE_DEFAULTS.heldOut), steps: n('steps', FINETUNE_DEFAULTS.steps) };
+  }
+
+  layout() {
+    const radio = (value, labelKey) => {
+      const input = this.field(`data-${value}`, h('input', { type: 'radio', name: this.partId('data'), value, onchange: () => this.draw() }));
+      if (!this.oldFields?.[`data-${value}`]) input.checked = value === 'builtin';
+      return h('label', { for: input.id }, input, ` ${this.t(labelKey)}`);
+    };
+    const box = (name, labelKey, placeholder) => {
+      const area = this.field(name, h('textarea', { class: `tl-input tl-ft-${name}`, rows: 4, spellcheck: 'false', placeholder }));
+      return h('div', { class: 'tl-field' }, h('label', { for: area.id }, rich(this.t(labelKey))), area);
+    };
+    const button = (name, key, onclick, cls = '') => this.field(name, h('button', { type: 'button', class: `tl-${name} ${cls}`.trim(), text: this.t(key), onclick }));
+    this.own = h(
+      'div',
+      { class: 'tl-ft-own' },
+      box('train-lines', 'ftTrainBox', 'The/DET cat/NOUN sat/VERB ./.'),
+      box('held-lines', 'ftHeldBox', 'A/DET dog/NOUN ran/VERB ./.'),
+    );
+    this.modelLine = h('p', { class: 'tl-muted tl-ft-model' });
+    this.sizeNote = h('p', { class: 'tl-muted tl-ft-sizes' });
+    this.phaseLine = h('p', { class: 'tl-ft-status', 'aria-live': 'polite' });
+    this.chartBox = h('figure', { class: 'tl-figure tl-ft-chart' });
+    this.tagBox = h('div', { class: 'tl-ft-tags', 'aria-live': 'polite' });
+    this.files = h('div', { class: 'tl-ft-files' });
+    return [
+      this.modelLine,
+      h('fieldset', { class: 'tl-segmented tl-ft-data' }, h('legend', { text: this.t('ftData') }), radio('builtin', 'ftBuiltin'), radio('own', 'ftOwn')),
+      this.own,
+      this.sizeNote,
+      h('p', { class: 'tl-note tl-ft-why' }, rich(this.t('ftWhy', MEASURED))),
+      h(
+        'div',
+        { class: 'tl-controls' },
+        button('train', 'ftTrain', () => this.train(), 'tl-primary'),
+        button('pause', 'ftPause', () => this.pause()),
+        button('reset', 'ftReset', () => this.reset()),
+      ),
+      this.progress,
+      this.errorBox,
+      this.phaseLine,
+      this.chartBox,
+      this.input('text', 'ftSentence', { live: true }),
+      this.tagBox,
+      h('div', { class: 'tl-ft-export' }, button('export', 'ftExport', () => this.download()), this.files),
+    ];
+  }
+
+  /** Nothing runs until Train: the form and the note are the first view. */
+  start() {
+    if (!this.hasAttribute('text')) this.setAttrs({ text: DEFAULT_TEXT }, false);
+    this.dataset.state = 'ready';
+    this.draw();
+    this.nameEncoder();
+  }
+
+  /** The built-in default encoder's name in models/index.json, for the model line. */
+  async nameEncoder() {
+    this.builtinName = (await builtinEntry('fill-mask')).name ?? '';
+    this.draw();
+  }
+
+  /** An attribute changed (the sentence, or the data's sizes): tag the sentence again. */
+  refresh() {
+    this.draw();
+    return this.tagSentence();
+  }
+
+  get ownData() {
+    return this.fields['data-own']?.checked;
+  }
+
+  /** The training and held-out text and their sentence counts. */
+  async data() {
+    if (this.ownData) {
+      const train = lines(this.fields['train-lines'].value);
+      let held = lines(this.fields['held-lines'].value);
+      let fit = train;
+      if (!held.length) {
+        const cut = Math.ceil(train.length * 0.8);
+        [fit, held] = [train.slice(0, cut), train.slice(cut)];
+      }
+      if (!fit.length || !held.length) throw new Error(this.t('ftNeedLines'));
+      return { train: fit.join('\n'), heldOut: held.join('\n'), trainCount: fit.length, heldCount: held.length };
+    }
+    const { sentences, heldOut } = this.sizes;
+    const [train, test] = await Promise.all([fetchText(BROWN_POS.train), fetchText(BROWN_POS.test)]);
+    const fit = lines(train).slice(0, sentences);
+    const held = lines(test).slice(0, heldOut);
+    return { train: fit.join('\n'), heldOut: held.join('\n'), trainCount: fit.length, heldCount: held.length };
+  }
+
+  setPhase(phase) {
+    this.phase = phase;
+    this.dataset.phase = phase;
+    this.draw();
+  }
+
+  /** Train (or Resume): builds the run if the data changed, computes the features not yet
+   * computed, then trains in bursts up to the target (`steps` more after a finished run). */
+  train() {
+    this.loop ??= this.runLoop().finally(() => {
+      this.loop = null;
+      this.draw();
+    });
+    return this.loop;
+  }
+
+  pause() {
+    this.pauseAsked = true;
+  }
+
+  async reset() {
+    this.pause();
+    await this.loop;
+    const job = this.job;
+    if (!job) return;
+    await this.guard(async () => {
+      await sharedClient().reset(job.key);
+      Object.assign(job, { history: [], target: 0, activeMs: 0, reachedAt: null });
+      this.now = null;
+      this.dropFiles();
+      if (featuresDone(job)) await this.startingPoint(job, 0);
+      this.setPhase('idle');
+    });
+  }
+
+  /** Runs `fn`, showing its failure in words; true if it succeeded. */
+  async guard(fn) {
+    try {
+      await fn();
+      this.showError('run', '');
+      return true;
+    } catch (e) {
+      // A fresh worker (after a crash) has the run's data but not its features: start over.
+      if (e?.name === 'CrashError') this.job = null;
+      this.showError('run', e.message);
+      this.dataset.state = 'error';
+      this.showProgress(null);
+      this.setPhase(this.job?.history.length ? 'paused' : 'idle');
+      return false;
+    }
+  }
+
+  /** The revoked links of an earlier download are gone. */
+  dropFiles() {
+    for (const a of this.files.querySelectorAll('a[href]')) URL.revokeObjectURL(a.href);
+    this.files.replaceChildren();
+  }
+
+  async runLoop() {
+    this.pauseAsked = false;
+    this.dataset.state = 'loading';
+    const client = sharedClient();
+    // The clock of the chart and the status line: seconds of work since Train (loading,
+    // features and training; not the time spent paused).
+    const t0 = performance.now();
+    let job;
+    const active = () => (job.activeMs + performance.now() - t0) / 1000;
+    const ok = await this.guard(async () => {
+      const data = await this.data();
+      const url = modelSpec(this).url;
+      const sig = JSON.stringify([url, data.train, data.heldOut]);
+      if (this.job?.sig !== sig) {
+        this.job = null;
+        this.before = this.now = null;
+        this.dropFiles();
+        this.setPhase('features');
+        this.showProgress(this.t('loading'));
+        const key = `finetune:${this.partId('run')}`;
+        const source = { url, train: data.train, heldOut: data.heldOut, options: FINETUNE_OPTIONS };
+        const labels = await client.loadFineTune(key, source, (p) => this.showProgress(p), { reload: true });
+        this.showProgress(null);
+        this.job = { sig, key, labels, data, feat: null, history: [], target: 0, activeMs: 0, featureMs: 0, reachedAt: null };
+      }
+      job = this.job;
+      try {
+        // The features of every sentence, computed once: the expensive part.
+        while (!featuresDone(job)) {
+          if (this.pauseAsked) return this.setPhase('paused');
+          this.setPhase('features');
+          const s = performance.now();
+          job.feat = await client.featurize(job.key, FEATURE_CHUNK);
+          job.featureMs += performance.now() - s;
+          if (featuresDone(job)) await this.startingPoint(job, active());
+        }
+        const at = () => job.history.at(-1).step;
+        if (job.target <= at()) job.target = at() + this.sizes.steps;
+        this.setPhase('training');
+        let tagged = performance.now();
+        while (!this.pauseAsked && at() < job.target) {
+          this.record(job, await client.train(job.key, Math.min(BURST, job.target - at())), active());
+          if (performance.now() - tagged > TAG_EVERY_MS) {
+            tagged = performance.now();
+            await this.tagSentence();
+          }
+          this.draw();
+        }
+        await this.tagSentence();
+        this.setPhase(this.pauseAsked ? 'paused' : 'done');
+      } finally {
+        job.activeMs += performance.now() - t0;
+      }
+    });
+    if (ok) this.dataset.state = 'ready';
+  }
+
+  /** Step 0: the untrained head's held-out accuracy and its tags of the sentence. */
+  async startingPoint(job, s) {
+    this.record(job, await sharedClient().train(job.key, 0), s);
+    this.before = null;
+    await this.tagSentence();
+  }
+
+  record(job, p, s) {
+    job.history.push({ step: p.step, epochs: p.epochs, loss: p.loss, acc: p.held_out_accuracy, s });
+    if (job.reachedAt == null && p.held_out_accuracy >= GOAL) job.reachedAt = { step: p.step, s };
+    this.dataset.step = String(p.step);
+    this.dataset.accuracy = String(p.held_out_accuracy);
+  }
+
+  /** Tags the sentence with the head as it is now; at step 0 that is also "before". */
+  async tagSentence() {
+    const job = this.job;
+    const text = this.attr('text', '');
+    if (!job?.history.length) return;
+    if (!text.trim()) {
+      this.now = null;
+      return this.draw();
+    }
+    await this.guard(async () => {
+      const step = job.history.at(-1).step;
+      const { words } = await sharedClient().tagNow(job.key, text);
+      this.now = { text, words, step };
+      if (step === 0) this.before = { text, words };
+      this.draw();
+    });
+  }
+
+  async download() {
+    await this.guard(async () => {
+      const { config_json: config, head_safetensors: head } = await sharedClient().exportHead(this.job.key);
+      this.dropFiles();
+      const link = (name, blob) => h('a', { class: 'tl-ft-file', href: URL.createObjectURL(blob), download: name, text: this.t('ftSave', name) });
+      this.files.replaceChildren(
+        h(
+          'p',
+          {},
+          link('config.json', new Blob([config], { type: 'application/json' })),
+          ' · ',
+          link('head.safetensors', new Blob([head], { type: 'application/octet-stream' })),
+        ),
+        h('p', { class: 'tl-muted' }, rich(this.t('ftLoadBack'))),
+      );
+    });
+  }
+
+  draw() {
+    if (!this.phaseLine) return;
+    const { sentences, heldOut, steps } = this.sizes;
+    const job = this.job;
+    const running = this.loop != null;
+    const last = job?.history.at(-1);
+    this.own.hidden = !this.ownData;
+    // The encoder the head trains on: src (loaded), else the built-in default.
+    const src = this.getAttribute('src');
+    this.modelLine.textContent = this.t('ftModel', src ? this.t('loadedModel', src) : this.t('builtinModel', this.builtinName ?? ''));
+    this.sizeNote.replaceChildren(
+      ...rich(
+        this.ownData ? this.t('ftOwnSizes') : this.t('ftSizes', sentences, heldOut, steps, FINETUNE_OPTIONS.batch ?? 256),
+      ),
+      job?.feat ? ` ${this.t('ftWords', job.data.trainCount, job.feat.train_words, job.data.heldCount, job.feat.held_out_words)}` : '',
+    );
+    this.fields.train.textContent = this.phase === 'paused' ? this.t('ftResume') : this.phase === 'done' ? this.t('ftMore', steps) : this.t('ftTrain');
+    this.fields.train.disabled = running;
+    this.fields.pause.disabled = !running;
+    this.fields.reset.disabled = !job?.history.length;
+    this.fields.export.disabled = !job?.history.length;
+    for (const name of ['data-builtin', 'data-own', 'train-lines', 'held-lines']) this.fields[name].disabled = running;
+    // What runs now.
+    let line = '';
+    if (this.phase === 'features' && job?.feat) {
+      const words = job.feat.train_words + job.feat.held_out_words;
+      line = this.t('ftFeatures', job.feat.sentences_done, job.feat.sentences, words ? fmt(job.featureMs / words, 2) : '…');
+    } else if (last) {
+      line = this.t('ftStatus', last.step, fmt(last.epochs, 1), Number.isFinite(last.loss) ? fmt(last.loss, 3) : '—', fmt(100 * last.acc, 1), fmt(last.s, 1));
+      if (job.reachedAt) line += ` ${this.t('ftReached', job.reachedAt.step, fmt(job.reachedAt.s, 1))}`;
+      if (this.phase === 'paused') line += ` ${this.t('ftPaused')}`;
+    } else if (this.phase === 'features') line = this.t('ftFeatures', 0, '…', '…');
+    this.phaseLine.textContent = line;
+    this.chartBox.replaceChildren(
+      chart(job?.history ?? [], Math.max(job?.target ?? 0, last?.step ?? 0, steps), (...a) => this.t(...a)),
+      h(
+        'figcaption',
+        {},
+        h('span', { class: 'tl-key acc' }),
+        ` ${this.t('ftAcc')} `,
+        h('span', { class: 'tl-key loss' }),
+        ` ${this.t('ftLoss')} `,
+        h('span', { class: 'tl-key goal' }),
+        ' 90 %',
+      ),
+    );
+    this.drawTags();
+  }
+
+  /** The sentence's words with the tag before training and the tag now, under each word. */
+  drawTags() {
+    const text = this.attr('text', '');
+    if (!this.now || this.now.text !== text) {
+      this.tagBox.replaceChildren(h('p', { class: 'tl-muted', text: this.job?.history.length ? '' : this.t('ftTagHint') }));
+      return;
+    }
+    const before = this.before?.text === text ? this.before.words : null;
+    const row = (cls, word, b, n) => h('li', { class: cls }, h('span', { class: 'tl-ft-word', text: word }), h('span', { class: 'tl-ft-before', text: b }), h('span', { class: 'tl-ft-now', text: n }));
+    this.tagBox.replaceChildren(
+      h(
+        'ol',
+        { class: 'tl-ft-tagged' },
+        row('tl-ft-head', this.t('ftWord'), this.t('ftBefore'), this.t('ftNow', this.now.step)),
+        this.now.words.map((w, i) => {
+          const b = before?.[i];
+          const li = row(b && b.label !== w.label ? 'changed' : '', w.word, b ? b.label : '—', w.label);
+          li.title = `${w.label} ${fmt(100 * w.prob, 1)} %${b ? ` · ${this.t('ftBefore')}: ${b.label} ${fmt(100 * b.prob, 1)} %` : ''}`;
+          li.dataset.before = b?.label ?? '';
+          li.dataset.now = w.label;
+          return li;
+        }),
+      ),
+      ...(before ? [] : [h('p', { class: 'tl-muted', text: this.t('ftBeforeOther') })]),
+      h('p', { class: 'tl-muted tl-ft-labels', text: this.t('ftLabels', this.job.labels.join(' · ')) }),
+    );
+  }
+}
