@@ -23,7 +23,7 @@
 //
 // Downloads go through the Cache API, so a model is fetched once per browser. A download
 // that receives nothing for `stallSeconds` (default 30) fails instead of waiting forever.
-import init, { FillMaskModel, TranslateModel, TaggingFineTune, SentenceClassifierModel, TokenClassifierModel, QuestionAnsweringModel } from './pkg/tlab_web.js';
+import init, { FillMaskModel, TranslateModel, FineTune, SentenceClassifierModel, TokenClassifierModel, QuestionAnsweringModel } from './pkg/tlab_web.js';
 import { KINDS, opSpec, kindsInWords, wasmArgs } from './lib/ops.js';
 
 const CACHE = 'tlab-models-v1';
@@ -209,20 +209,20 @@ async function load(msg, kind, post, signal) {
   const finetune = kind === 'finetune';
   if (finetune) {
     for (const [what, text] of [['training', msg.source?.train], ['held-out', msg.source?.heldOut]]) {
-      if (typeof text !== 'string') throw new Error(`a fine-tuning run needs its ${what} sentences as text, not ${text === null ? 'null' : typeof text}`);
+      if (typeof text !== 'string') throw new Error(`a fine-tuning run needs its ${what} examples as text, not ${text === null ? 'null' : typeof text}`);
     }
   }
   const stall = Number(msg.stallSeconds);
   const stallSeconds = Number.isFinite(stall) && stall > 0 ? stall : STALL_SECONDS;
   // A fine-tuning run's encoder comes as a fine-tuned BERT's files do (any BERT: its heads,
-  // if any, are not used), and TaggingFineTune takes them by name too.
+  // if any, are not used), and FineTune takes them by name too.
   const files = HEAD_MODELS[kind] || finetune
     ? await gatherHead(msg.source, post, { signal, stallSeconds })
     : await gather(translate ? TRANSLATE_FILES : BERT_FILES, msg.source, post, { signal, stallSeconds });
   if (signal.aborted) throw new Cancelled();
   post({ progress: { file: 'building the model', loaded: 1, total: 1 } });
   if (HEAD_MODELS[kind]) return new HEAD_MODELS[kind](files);
-  if (finetune) return new TaggingFineTune(files, msg.source.train, msg.source.heldOut, msg.source.options ?? {});
+  if (finetune) return new FineTune(files, msg.source.train, msg.source.heldOut, msg.source.options ?? {});
   if (translate) return new TranslateModel(files.config, files.tokenizer, files.weights, files.shortlist ?? undefined);
   return new FillMaskModel(files.config, files.tokenizer, files.weights, files.tokenizerConfig ?? undefined);
 }

@@ -4,6 +4,8 @@
 // change from the untrained head's; Pause stops the steps, Reset goes back to step 0; the
 // downloaded head is a BertForTokenClassification config.json + head.safetensors that the
 // tagger kind loads back and that tags as the run did. Own data with a bad line fails in words.
+// Own text<TAB>label lines train a sentence classifier, whose downloaded
+// BertForSequenceClassification head the classifier kind loads back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -48,8 +50,49 @@ const state = () =>
       key: w.job?.key,
       train: w.querySelector('.tl-train').textContent,
       tags: [...w.querySelectorAll('.tl-ft-tagged li:not(.tl-ft-head)')].map((li) => ({ word: li.querySelector('.tl-ft-word').textContent, before: li.dataset.before, now: li.dataset.now })),
+      // Classification: the label bars before training and now, most probable first.
+      bars: Object.fromEntries(
+        [...w.querySelectorAll('.tl-ft-classified .tl-ft-col')].map((c) => [c.dataset.when, [...c.querySelectorAll('.tl-bars li')].map((li) => ({ label: li.querySelector('.tl-tok').textContent, p: Number(li.dataset.p) }))]),
+      ),
     };
   }, W);
+
+/** Presses Download and saves both files: {config (parsed), head (bytes), header (the
+ * safetensors header)}. */
+async function downloadHead() {
+  await page.click(`${W} .tl-export`);
+  await page.waitForSelector(`${W} .tl-ft-files a[download="head.safetensors"]`);
+  const save = async (name) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`${W} .tl-ft-files a[download="${name}"]`)]);
+    assert.equal(download.suggestedFilename(), name);
+    return fs.readFileSync(await download.path());
+  };
+  const config = JSON.parse((await save('config.json')).toString('utf8'));
+  const head = await save('head.safetensors');
+  const n = Number(head.readBigUInt64LE(0));
+  return { config, head, header: JSON.parse(head.subarray(8, 8 + n).toString('utf8')) };
+}
+
+/** Loads the exported files with the encoder's as model `kind`, and asks it op(text) and the
+ * run predict(text): {info, back, run}. */
+function loadBack(kind, op, { config, head }, key, text) {
+  return page.evaluate(
+    async ({ kind, op, key, config, head, text }) => {
+      const { sharedClient, DEFAULT_BERT } = await import('./lib/client.js');
+      const client = sharedClient();
+      const get = async (name) => new Uint8Array(await (await fetch(`${DEFAULT_BERT.url}/${name}`)).arrayBuffer());
+      const files = {
+        'config.json': new TextEncoder().encode(config),
+        'head.safetensors': new Uint8Array(head),
+        'tokenizer.json': await get('tokenizer.json'),
+        'model.safetensors': await get('model.safetensors'),
+      };
+      const info = await client.load(kind, `finetuned-${kind}`, { files });
+      return { info, back: await client[op](`finetuned-${kind}`, text), run: await client.predict(key, text) };
+    },
+    { kind, op, key, config: JSON.stringify(config), head: [...head], text },
+  );
+}
 
 test('Train: the held-out accuracy rises far above chance and its start; the tags change from the untrained ones', async () => {
   assert.match(await page.textContent(`${W} .tl-ft-why`), /ms per word piece/);
@@ -85,47 +128,23 @@ test('Train: the held-out accuracy rises far above chance and its start; the tag
 
 test('the downloaded head: config.json with the labels, head.safetensors [labels, 384]; the tagger kind loads it back', async () => {
   const { labels, key } = await state();
-  await page.click(`${W} .tl-export`);
-  await page.waitForSelector(`${W} .tl-ft-files a[download="head.safetensors"]`);
-  const save = async (name) => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`${W} .tl-ft-files a[download="${name}"]`)]);
-    assert.equal(download.suggestedFilename(), name);
-    return fs.readFileSync(await download.path());
-  };
-  const config = JSON.parse((await save('config.json')).toString('utf8'));
+  const files = await downloadHead();
+  const { config, header } = files;
   assert.deepEqual(config.architectures, ['BertForTokenClassification']);
   assert.deepEqual(config.id2label, Object.fromEntries(labels.map((l, i) => [String(i), l])));
   assert.equal(config.label2id[labels[1]], 1);
-  const head = await save('head.safetensors');
-  const n = Number(head.readBigUInt64LE(0));
-  const header = JSON.parse(head.subarray(8, 8 + n).toString('utf8'));
   assert.deepEqual(header['classifier.weight'].shape, [labels.length, 384]);
   assert.deepEqual(header['classifier.bias'].shape, [labels.length]);
   const [from, to] = header['classifier.weight'].data_offsets;
   assert.equal(to - from, labels.length * 384 * 2, 'f16');
-  assert.match(await page.textContent(`${W} .tl-ft-export`), /tlab tag --model DIR/);
+  assert.match(await page.textContent(`${W} .tl-ft-export`), /to <bert-tag> .* tlab tag --model DIR/);
 
   // Loaded back as a tagger (the exported files with the encoder's), it tags as the run does.
-  const back = await page.evaluate(
-    async ({ key, config, head, text }) => {
-      const { sharedClient, DEFAULT_BERT } = await import('./lib/client.js');
-      const client = sharedClient();
-      const get = async (name) => new Uint8Array(await (await fetch(`${DEFAULT_BERT.url}/${name}`)).arrayBuffer());
-      const files = {
-        'config.json': new TextEncoder().encode(config),
-        'head.safetensors': new Uint8Array(head),
-        'tokenizer.json': await get('tokenizer.json'),
-        'model.safetensors': await get('model.safetensors'),
-      };
-      const info = await client.load('tagger', 'finetuned-back', { files });
-      return { info, tagger: await client.tag('finetuned-back', text), run: await client.tagNow(key, text) };
-    },
-    { key, config: JSON.stringify(config), head: [...head], text: TEXT },
-  );
-  assert.deepEqual(back.info.labels, labels);
-  assert.deepEqual(back.tagger.words.map((w) => w.label), back.run.words.map((w) => w.label));
+  const { info, back, run } = await loadBack('tagger', 'tag', files, key, TEXT);
+  assert.deepEqual(info.labels, labels);
+  assert.deepEqual(back.words.map((w) => w.label), run.words.map((w) => w.label));
   // (The file stores the head in f16.)
-  for (const [i, w] of back.tagger.words.entries()) assert.ok(Math.abs(w.prob - back.run.words[i].prob) < 0.02, `${w.word}: ${w.prob} vs ${back.run.words[i].prob}`);
+  for (const [i, w] of back.words.entries()) assert.ok(Math.abs(w.prob - run.words[i].prob) < 0.02, `${w.word}: ${w.prob} vs ${run.words[i].prob}`);
   assert.deepEqual(page.problems, []);
 });
 
@@ -158,7 +177,7 @@ test('own sentences: a line that is not word/TAG fails in words, naming the line
   await page.fill(`${W} .tl-ft-held-lines`, 'The/DET dog/NOUN ran/VERB');
   await page.click(`${W} .tl-train`);
   await page.waitForFunction((W) => document.querySelector(W).dataset.state === 'error', W, { timeout: 30_000 });
-  assert.match(await page.textContent(`${W} .tl-error`), /^the training sentences: line 2: "dog" is not word\/TAG$/);
+  assert.match(await page.textContent(`${W} .tl-error`), /^the training examples: line 2: "dog" is not word\/TAG$/);
   // Fixed, it trains on the three sentences.
   await page.fill(`${W} .tl-ft-train-lines`, 'The/DET cat/NOUN sat/VERB\nA/DET dog/NOUN ran/VERB');
   await page.click(`${W} .tl-train`);
@@ -166,5 +185,56 @@ test('own sentences: a line that is not word/TAG fails in words, naming the line
   const s = await state();
   assert.equal(s.error, '');
   assert.deepEqual(s.labels, ['DET', 'NOUN', 'VERB']);
+  assert.deepEqual(page.problems, []);
+});
+
+// Sentiment, typed as text<TAB>label lines: clear phrases, the held-out ones recombining
+// their words into sentences the head never saw.
+const POSITIVE = ['a wonderful film', 'I loved it', 'great acting and a fine story', 'truly excellent', 'a delightful, happy ending'];
+const NEGATIVE = ['a terrible film', 'I hated it', 'awful acting and a dull story', 'truly boring', 'a miserable, stupid ending'];
+const SENTIMENT_TRAIN = ['', ', really'].flatMap((end) => POSITIVE.flatMap((p, i) => [`${p}${end}\tpositive`, `${NEGATIVE[i]}${end}\tnegative`]));
+const SENTIMENT_HELD = [
+  'an excellent film\tpositive', 'I loved the acting\tpositive', 'a fine, happy story\tpositive', 'truly wonderful\tpositive',
+  'an awful film\tnegative', 'I hated the acting\tnegative', 'a dull, stupid story\tnegative', 'truly terrible\tnegative',
+];
+const POSITIVE_SENTENCE = 'a wonderful story, truly excellent acting';
+
+test('own text<TAB>label lines: a sentiment classifier learns, ranks a new positive sentence positive, and loads back as a classifier', async () => {
+  assert.equal(SENTIMENT_TRAIN.length, 20);
+  assert.match(await page.textContent(`${W} .tl-ft-forms`), /text<TAB>label.*a wonderful film<TAB>positive/);
+  await page.evaluate(({ W, text }) => document.querySelector(W).setAttrs({ steps: '200', text }), { W, text: POSITIVE_SENTENCE });
+  await page.fill(`${W} .tl-ft-train-lines`, SENTIMENT_TRAIN.join('\n'));
+  await page.fill(`${W} .tl-ft-held-lines`, SENTIMENT_HELD.join('\n'));
+  await page.click(`${W} .tl-train`);
+  await settled(['done']);
+  const s = await state();
+  assert.equal(s.error, '');
+  assert.deepEqual(s.labels, ['positive', 'negative']);
+  assert.equal(await page.evaluate((W) => document.querySelector(W).job.form, W), 'classify');
+  assert.ok(s.history.at(-1).acc >= 0.9, `held-out accuracy ${s.history.at(-1).acc}`);
+  assert.match(await page.textContent(`${W} .tl-ft-sizes`), /\(20 examples to train on, 8 held out\.\)/);
+  assert.match(await page.textContent(`${W} .tl-ft-model`), /Head — new: a pooler .* and one linear layer/);
+  // Before and after: label bars, the trained head's with positive first; no tags; no pair box.
+  assert.deepEqual(s.tags, []);
+  assert.deepEqual(s.bars.before.map((b) => b.label).sort(), ['negative', 'positive']);
+  assert.equal(s.bars.now[0].label, 'positive');
+  assert.ok(s.bars.now[0].p > 0.5 && Math.abs(s.bars.now[0].p + s.bars.now[1].p - 1) < 1e-4, JSON.stringify(s.bars.now));
+  assert.ok(await page.isHidden(`${W} .tl-input-pair`));
+  assert.match(await page.textContent(`${W} .tl-ft-labels`), /^Labels: positive · negative$/);
+
+  // The download: a BertForSequenceClassification head, pooler and classifier, that the
+  // classifier kind loads with the encoder's files and that classifies as the run does.
+  const files = await downloadHead();
+  assert.deepEqual(files.config.architectures, ['BertForSequenceClassification']);
+  assert.deepEqual(files.config.id2label, { 0: 'positive', 1: 'negative' });
+  assert.deepEqual(files.header['bert.pooler.dense.weight'].shape, [384, 384]);
+  assert.deepEqual(files.header['classifier.weight'].shape, [2, 384]);
+  assert.match(await page.textContent(`${W} .tl-ft-export`), /to <bert-classify> .* tlab classify --model DIR/);
+  const { info, back, run } = await loadBack('classifier', 'classifyText', files, s.key, POSITIVE_SENTENCE);
+  assert.deepEqual(info.labels, ['positive', 'negative']);
+  assert.deepEqual(back.labels.map((l) => l.label), run.labels.map((l) => l.label));
+  assert.equal(back.labels[0].label, 'positive');
+  // (The file stores the head in f16.)
+  assert.ok(Math.abs(back.labels[0].prob - run.labels[0].prob) < 0.02, `${back.labels[0].prob} vs ${run.labels[0].prob}`);
   assert.deepEqual(page.problems, []);
 });

@@ -151,13 +151,13 @@ test('every op of lib/ops.js maps to a method of the wasm class of each of its k
   assert.deepEqual(seen.classes, {
     bert: 'FillMaskModel',
     translate: 'TranslateModel',
-    finetune: 'TaggingFineTune',
+    finetune: 'FineTune',
     classifier: 'SentenceClassifierModel',
     tagger: 'TokenClassifierModel',
     qa: 'QuestionAnsweringModel',
   });
   // The methods that the widgets and the tools call are all there.
-  for (const name of ['fill', 'translate', 'teacherForce', 'teacherForceAttentions', 'tokenize', 'encoderAttentions', 'pretrainDemo', 'classify', 'logits', 'attentions', 'info', 'labels', 'featurize', 'train', 'tagNow', 'reset', 'exportHead', 'classifyText', 'nextSentence', 'tag', 'answer']) {
+  for (const name of ['fill', 'translate', 'teacherForce', 'teacherForceAttentions', 'tokenize', 'encoderAttentions', 'pretrainDemo', 'classify', 'logits', 'attentions', 'info', 'task', 'labels', 'featurize', 'train', 'predict', 'reset', 'exportHead', 'classifyText', 'nextSentence', 'tag', 'answer']) {
     assert.ok(seen.rows.some((r) => r.startsWith(`${name} →`)), `the table has ${name}`);
   }
   await healthy();

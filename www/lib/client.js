@@ -205,7 +205,7 @@ export class TlabClient {
 
   /**
    * A fine-tuning run (bert-finetune.js): the encoder and the data, {url | files, train,
-   * heldOut, options?}; then featurize, train, tagNow, reset, exportHead on `key`.
+   * heldOut, options?}; then task, featurize, train, predict, reset, exportHead on `key`.
    * @param {import('./ops.js').FineTuneSource} source
    * @param {(p: import('./ops.js').LoadProgress) => void} [onProgress]
    * @returns {Promise<string[]>} the labels, in the head's id order

@@ -140,24 +140,33 @@
 
 /**
  * The load source of a 'finetune' run: the encoder, as the fine-tuned BERTs' ({url} or
- * {files} by file name; any BERT, its heads unused), and the data, one sentence per line as
- * `word/TAG word/TAG …` (the last `/` splits) or `{"words": […], "tags": […]}`.
+ * {files} by file name; any BERT, its heads unused), and the data, one example per line, all
+ * lines of a set in one form (its first non-blank line decides): tagging `word/TAG word/TAG …`
+ * (the last `/` splits) or `{"words": […], "tags": […]}`; sentence classification
+ * `text<TAB>label`; sentence pairs `sentence A<TAB>sentence B<TAB>label`.
  * options: the head's AdamW (Rust's defaults: learningRate 3e-3, batch 256, weightDecay
  * 1e-4, seed 0). Its load answers the labels (string[]) in the head's id order.
  * @typedef {({url: string} | {files: Record<string, ArrayBuffer | Uint8Array>}) & {train: string,
  *   heldOut: string, options?: {learningRate?: number, batch?: number, weightDecay?: number,
  *   seed?: number}}} FineTuneSource */
-/** FeatureProgress (finetune.rs): sentences whose features are computed (held-out first),
- * and the words (examples) they gave.
+/** FineTuneTask (finetune.rs): what the data trains, one label per word or per text (or pair).
+ * @typedef {'tag' | 'classify'} FineTuneTask */
+/** FeatureProgress (finetune.rs): examples (sentences, texts or pairs) whose features are
+ * computed (held-out first), and the examples the head learns from: words (tagging) or
+ * texts (classification).
  * @typedef {{sentences_done: number, sentences: number, train_words: number,
  *   held_out_words: number}} FeatureProgress */
 /** Progress (finetune.rs) after a train call: loss is the mean training loss of its steps
- * (null for 0 steps: Rust's NaN), held_out_accuracy the fraction of held-out words tagged
- * right.
+ * (null for 0 steps: Rust's NaN), held_out_accuracy the fraction of held-out words (or
+ * texts) labelled right.
  * @typedef {{step: number, epochs: number, loss: number | null, held_out_accuracy: number}} TrainProgress */
-/** ExportedHead (finetune.rs): a BertForTokenClassification head; save as config.json and
- * head.safetensors beside the encoder's tokenizer.json and model.safetensors (the tagger
- * kind loads them so, with {url, base}). head_safetensors: the file's bytes.
+/** Prediction (finetune.rs, untagged): the head's answer as the matching fine-tuned kind
+ * would give it, tags under the words (tagging) or every label (classification).
+ * @typedef {TagResult | SentenceClassResult} FineTunePrediction */
+/** ExportedHead (finetune.rs): a BertForTokenClassification head (tagging) or a
+ * BertForSequenceClassification pooler + classifier (classification); save as config.json
+ * and head.safetensors beside the encoder's tokenizer.json and model.safetensors (the tagger
+ * or classifier kind loads them so, with {url, base}). head_safetensors: the file's bytes.
  * @typedef {{config_json: string, head_safetensors: Uint8Array}} ExportedHead */
 
 /** The model kinds: the wasm class that holds one, its name in words, and (loadAnswer) the
@@ -165,9 +174,9 @@
 export const KINDS = Object.freeze({
   bert: Object.freeze({ wasmClass: 'FillMaskModel', name: 'a BERT fill-mask model' }),
   translate: Object.freeze({ wasmClass: 'TranslateModel', name: 'a translation model' }),
-  /** A tagging head being trained in the page on a frozen encoder: the load's source is
-   * {@link FineTuneSource}, and the load answers the labels. */
-  finetune: Object.freeze({ wasmClass: 'TaggingFineTune', name: 'a fine-tuning run', loadAnswer: 'labels' }),
+  /** A head (tagging or classification) being trained in the page on a frozen encoder: the
+   * load's source is {@link FineTuneSource}, and the load answers the labels. */
+  finetune: Object.freeze({ wasmClass: 'FineTune', name: 'a fine-tuning run', loadAnswer: 'labels' }),
   classifier: Object.freeze({ wasmClass: 'SentenceClassifierModel', name: 'a BERT sentence classifier (or next-sentence model)' }),
   tagger: Object.freeze({ wasmClass: 'TokenClassifierModel', name: 'a BERT token classifier (tagger)' }),
   qa: Object.freeze({ wasmClass: 'QuestionAnsweringModel', name: 'a BERT question-answering model' }),
@@ -242,14 +251,17 @@ export const OPS = Object.freeze({
   /** The span of `context` that answers `question`, with the two probability vectors. */
   answer: op(['qa'], 'answer', [{ name: 'question', check: string('the question') }, { name: 'context', check: string('the context') }], 'AnswerResult'),
   // A fine-tuning run (bert-finetune.js drives it: featurize in chunks, then train in bursts).
+  /** What the data trains: 'tag' or 'classify'. */
+  task: op(['finetune'], 'task', [], 'FineTuneTask'),
   /** The head's labels, in id order. */
   labels: op(['finetune'], 'labels', [], 'string[]'),
-  /** The frozen encoder's features of up to `sentences` more sentences (held-out first). */
+  /** The frozen encoder's features of up to `sentences` more examples (held-out first). */
   featurize: op(['finetune'], 'featurize', [SENTENCES], 'FeatureProgress'),
   /** `steps` more AdamW steps of the head (0: where it stands); fails before featurize is done. */
   train: op(['finetune'], 'train', [STEPS], 'TrainProgress'),
-  /** The text tagged by the head as it is now (untrained before the first step). */
-  tagNow: op(['finetune'], 'tag', [TEXT], 'TagResult'),
+  /** The head's answer for the text (or, classifying pairs, the pair text, pair) as it is
+   * now (untrained before the first step); a tagging head refuses a pair. */
+  predict: op(['finetune'], 'predict', [TEXT, PAIR], 'FineTunePrediction'),
   /** A fresh head (same features, same seed): back to step 0. */
   reset: op(['finetune'], 'reset', [], 'undefined'),
   /** The head as it is now, as Hugging Face files. */

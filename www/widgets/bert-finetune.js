@@ -1,14 +1,16 @@
-// <bert-finetune [text] [sentences] [held-out] [steps] [src]>: the lecture's "pre-train, then
-// fine-tune", run live. A linear part-of-speech head learns on top of the frozen fill-mask
-// encoder (model kind 'finetune' of lib/ops.js; the Rust side is tlab_tasks::finetune): the
-// built-in Brown sentences or the lecturer's own word/TAG lines, a live chart of training
-// loss and held-out accuracy, the student's sentence tagged before training and now, and
-// the trained head as two files to download.
+// <bert-finetune [text] [pair] [sentences] [held-out] [steps] [src]>: the lecture's "pre-train,
+// then fine-tune", run live. A head learns on top of the frozen fill-mask encoder (model kind
+// 'finetune' of lib/ops.js; the Rust side is tlab_tasks::finetune): a linear part-of-speech
+// head on the built-in Brown sentences, or on the lecturer's own examples a tagging head
+// (word/TAG lines) or a sentence classifier (text<TAB>label, or sentence A<TAB>sentence
+// B<TAB>label for pairs). A live chart of training loss and held-out accuracy, the student's
+// input answered before training and now (tags under the words, or label bars), and the
+// trained head as two files to download.
 //
 // The page drives the loop, one short worker call at a time: the encoder's features in
 // chunks of FEATURE_CHUNK sentences, then training in bursts of BURST steps. The worker
 // answers between calls, so Pause acts within one call and the page never freezes.
-import { TlabWidget, h, rich, fmt, modelSpec, svg as svgEl } from './base.js';
+import { TlabWidget, h, rich, fmt, pct, bars, modelSpec, svg as svgEl } from './base.js';
 import { builtinEntry } from './model-picker.js';
 import { sharedClient, BROWN_POS } from '../lib/client.js';
 
@@ -16,8 +18,8 @@ import { sharedClient, BROWN_POS } from '../lib/client.js';
 const FEATURE_CHUNK = 16;
 /** Optimizer steps per train call (a few tens of milliseconds). */
 const BURST = 10;
-/** How often the student's sentence is tagged again while training runs. */
-const TAG_EVERY_MS = 1000;
+/** How often the head answers for the student's input again while training runs. */
+const PREDICT_EVERY_MS = 1000;
 const GOAL = 0.9;
 /** The defaults, chosen with tools/bench-finetune.mjs so that the held-out accuracy passes
  * 90 % within a minute of pressing Train on a 2-core machine. */
@@ -58,6 +60,27 @@ function fetchText(url) {
 }
 
 const lines = (text) => text.split('\n').filter((l) => l.trim());
+/** The forms of training data (see formOf). */
+const FORMS = ['tag', 'classify', 'pairs'];
+/** The form of a set of lines as TrainingData::parse (finetune.rs) reads it, from the first
+ * non-blank line: 'tag' (word/TAG or JSON), 'classify' (text<TAB>label) or 'pairs' (sentence
+ * A<TAB>sentence B<TAB>label). The page needs it before the run exists, for the pair's box. */
+const formOf = (text) => FORMS[Math.min(2, (lines(text)[0] ?? '').trim().split('\t').length - 1)];
+/** A small example of each form, for the buttons beside the forms' explanation (the held-out
+ * box left empty: the last 20 % are held out, labels the first lines have). */
+const EXAMPLES = Object.freeze({
+  tag: ['The/DET cat/NOUN sat/VERB ./.', 'A/DET dog/NOUN ran/VERB home/NOUN ./.', 'The/DET old/ADJ man/NOUN saw/VERB a/DET bird/NOUN ./.', 'She/PRON likes/VERB green/ADJ tea/NOUN ./.', 'The/DET small/ADJ bird/NOUN sang/VERB ./.'],
+  classify: ['a wonderful film\tpositive', 'a dull, tedious plot\tnegative', 'I loved every minute\tpositive', 'the acting was awful\tnegative', 'a moving and beautiful story\tpositive', 'a boring waste of time\tnegative', 'great fun from start to end\tpositive', 'I hated the ending\tnegative', 'a truly excellent cast\tpositive', 'clumsy and far too long\tnegative'],
+  pairs: ['A man plays a guitar.\tA man makes music.\tentailment', 'A man plays a guitar.\tNobody is playing.\tcontradiction', 'Two dogs run in a park.\tAnimals are outside.\tentailment', 'Two dogs run in a park.\tThe dogs are asleep.\tcontradiction', 'A woman reads a book.\tShe is reading.\tentailment', 'A woman reads a book.\tShe is swimming.\tcontradiction'],
+});
+/** Where the downloaded head loads, by form: the widget and the command line. */
+const USE = Object.freeze({
+  tag: ['<bert-tag>', 'tlab tag --model DIR "your sentence"'],
+  classify: ['<bert-classify>', 'tlab classify --model DIR "your sentence"'],
+  pairs: ['<bert-classify>', 'tlab classify --model DIR --pair "sentence B" "sentence A"'],
+});
+/** The same input (text and pair) asked of the head. */
+const sameInput = (a, b) => a != null && a.text === b.text && a.pair === b.pair;
 const featuresDone = (job) => job.feat != null && job.feat.sentences_done === job.feat.sentences;
 const DEFAULT_TEXT = 'The old man saw a bird on the roof.';
 
@@ -100,15 +123,15 @@ function chart(points, xmax, t) {
 }
 
 export class BertFinetune extends TlabWidget {
-  static attributes = [...TlabWidget.attributes, 'sentences', 'held-out', 'steps'];
+  static attributes = [...TlabWidget.attributes, 'pair', 'sentences', 'held-out', 'steps'];
 
-  /** The run in the worker, once Train built it: {sig, key, labels, feat, history:
-   * [{step, epochs, loss, acc, s}], target, activeMs, featureMs, reachedAt}. */
+  /** The run in the worker, once Train built it: {sig, key, labels, form (of FORMS), feat,
+   * history: [{step, epochs, loss, acc, s}], target, activeMs, featureMs, reachedAt}. */
   job = null;
   /** 'idle' | 'features' | 'training' | 'paused' | 'done' (also data-phase). */
   phase = 'idle';
-  before = null; // {text, words}: the sentence tagged by the untrained head
-  now = null; // {text, words, step}: … by the head as it is now
+  before = null; // {text, pair, result}: the untrained head's answer (lib/ops.js FineTunePrediction)
+  now = null; // {text, pair, result, step}: … the head's as it is now
   loop = null; // the promise of the running train loop
   pauseAsked = false;
 
@@ -123,22 +146,31 @@ export class BertFinetune extends TlabWidget {
       if (!this.oldFields?.[`data-${value}`]) input.checked = value === 'builtin';
       return h('label', { for: input.id }, input, ` ${this.t(labelKey)}`);
     };
-    const box = (name, labelKey, placeholder) => {
-      const area = this.field(name, h('textarea', { class: `tl-input tl-ft-${name}`, rows: 4, spellcheck: 'false', placeholder }));
+    const box = (name, labelKey) => {
+      // (Typing may change the form, and with it the pair's box.)
+      const area = this.field(name, h('textarea', { class: `tl-input tl-ft-${name}`, rows: 4, spellcheck: 'false', oninput: () => this.draw() }));
       return h('div', { class: 'tl-field' }, h('label', { for: area.id }, rich(this.t(labelKey))), area);
     };
     const button = (name, key, onclick, cls = '') => this.field(name, h('button', { type: 'button', class: `tl-${name} ${cls}`.trim(), text: this.t(key), onclick }));
     this.own = h(
       'div',
       { class: 'tl-ft-own' },
-      box('train-lines', 'ftTrainBox', 'The/DET cat/NOUN sat/VERB ./.'),
-      box('held-lines', 'ftHeldBox', 'A/DET dog/NOUN ran/VERB ./.'),
+      h('p', {}, rich(this.t('ftForms'))),
+      h(
+        'ul',
+        { class: 'tl-ft-forms' },
+        FORMS.map((form) => h('li', { dataset: { form } }, rich(this.t('ftForm', form)), ' ', button(`example-${form}`, 'ftExample', () => this.example(form), 'tl-ft-example'))),
+      ),
+      box('train-lines', 'ftTrainBox'),
+      box('held-lines', 'ftHeldBox'),
     );
     this.modelLine = h('p', { class: 'tl-muted tl-ft-model' });
     this.sizeNote = h('p', { class: 'tl-muted tl-ft-sizes' });
     this.phaseLine = h('p', { class: 'tl-ft-status', 'aria-live': 'polite' });
     this.chartBox = h('figure', { class: 'tl-figure tl-ft-chart' });
-    this.tagBox = h('div', { class: 'tl-ft-tags', 'aria-live': 'polite' });
+    this.answerBox = h('div', { class: 'tl-ft-answer', 'aria-live': 'polite' });
+    this.textBox = this.input('text', 'ftSentence', { live: true });
+    this.pairBox = this.input('pair', 'ftPair', { live: true });
     this.files = h('div', { class: 'tl-ft-files' });
     return [
       this.modelLine,
@@ -157,8 +189,9 @@ export class BertFinetune extends TlabWidget {
       this.errorBox,
       this.phaseLine,
       this.chartBox,
-      this.input('text', 'ftSentence', { live: true }),
-      this.tagBox,
+      this.textBox,
+      this.pairBox,
+      this.answerBox,
       h('div', { class: 'tl-ft-export' }, button('export', 'ftExport', () => this.download()), this.files),
     ];
   }
@@ -177,14 +210,26 @@ export class BertFinetune extends TlabWidget {
     this.draw();
   }
 
-  /** An attribute changed (the sentence, or the data's sizes): tag the sentence again. */
+  /** An attribute changed (the input, or the data's sizes): ask the head again. */
   refresh() {
     this.draw();
-    return this.tagSentence();
+    return this.predict();
   }
 
   get ownData() {
     return this.fields['data-own']?.checked;
+  }
+
+  /** The form of the run's data, else (before Train) of the data chosen. */
+  get form() {
+    return this.job?.form ?? (this.ownData ? formOf(this.fields['train-lines'].value) : 'tag');
+  }
+
+  /** Fills the training box with the example of `form` (the held-out box emptied). */
+  example(form) {
+    this.fields['train-lines'].value = EXAMPLES[form].join('\n');
+    this.fields['held-lines'].value = '';
+    this.draw();
   }
 
   /** The training and held-out text and their sentence counts. */
@@ -198,13 +243,13 @@ export class BertFinetune extends TlabWidget {
         [fit, held] = [train.slice(0, cut), train.slice(cut)];
       }
       if (!fit.length || !held.length) throw new Error(this.t('ftNeedLines'));
-      return { train: fit.join('\n'), heldOut: held.join('\n'), trainCount: fit.length, heldCount: held.length };
+      return { train: fit.join('\n'), heldOut: held.join('\n'), trainCount: fit.length, heldCount: held.length, form: formOf(fit[0]) };
     }
     const { sentences, heldOut } = this.sizes;
     const [train, test] = await Promise.all([fetchText(BROWN_POS.train), fetchText(BROWN_POS.test)]);
     const fit = lines(train).slice(0, sentences);
     const held = lines(test).slice(0, heldOut);
-    return { train: fit.join('\n'), heldOut: held.join('\n'), trainCount: fit.length, heldCount: held.length };
+    return { train: fit.join('\n'), heldOut: held.join('\n'), trainCount: fit.length, heldCount: held.length, form: 'tag' };
   }
 
   setPhase(phase) {
@@ -287,12 +332,15 @@ export class BertFinetune extends TlabWidget {
         const key = `finetune:${this.partId('run')}`;
         const source = { url, train: data.train, heldOut: data.heldOut, options: FINETUNE_OPTIONS };
         const labels = await client.loadFineTune(key, source, (p) => this.showProgress(p), { reload: true });
+        // Rust decides tagging or classification; the lines, whether the texts are pairs.
+        const task = await client.task(key);
         this.showProgress(null);
-        this.job = { sig, key, labels, data, feat: null, history: [], target: 0, activeMs: 0, featureMs: 0, reachedAt: null };
+        const form = task === 'classify' && data.form === 'pairs' ? 'pairs' : task;
+        this.job = { sig, key, labels, form, data, feat: null, history: [], target: 0, activeMs: 0, featureMs: 0, reachedAt: null };
       }
       job = this.job;
       try {
-        // The features of every sentence, computed once: the expensive part.
+        // The features of every example, computed once: the expensive part.
         while (!featuresDone(job)) {
           if (this.pauseAsked) return this.setPhase('paused');
           this.setPhase('features');
@@ -304,16 +352,16 @@ export class BertFinetune extends TlabWidget {
         const at = () => job.history.at(-1).step;
         if (job.target <= at()) job.target = at() + this.sizes.steps;
         this.setPhase('training');
-        let tagged = performance.now();
+        let asked = performance.now();
         while (!this.pauseAsked && at() < job.target) {
           this.record(job, await client.train(job.key, Math.min(BURST, job.target - at())), active());
-          if (performance.now() - tagged > TAG_EVERY_MS) {
-            tagged = performance.now();
-            await this.tagSentence();
+          if (performance.now() - asked > PREDICT_EVERY_MS) {
+            asked = performance.now();
+            await this.predict();
           }
           this.draw();
         }
-        await this.tagSentence();
+        await this.predict();
         this.setPhase(this.pauseAsked ? 'paused' : 'done');
       } finally {
         job.activeMs += performance.now() - t0;
@@ -322,11 +370,11 @@ export class BertFinetune extends TlabWidget {
     if (ok) this.dataset.state = 'ready';
   }
 
-  /** Step 0: the untrained head's held-out accuracy and its tags of the sentence. */
+  /** Step 0: the untrained head's held-out accuracy and its answer for the input. */
   async startingPoint(job, s) {
     this.record(job, await sharedClient().train(job.key, 0), s);
     this.before = null;
-    await this.tagSentence();
+    await this.predict();
   }
 
   record(job, p, s) {
@@ -336,20 +384,26 @@ export class BertFinetune extends TlabWidget {
     this.dataset.accuracy = String(p.held_out_accuracy);
   }
 
-  /** Tags the sentence with the head as it is now; at step 0 that is also "before". */
-  async tagSentence() {
+  /** What the head is asked: the text, and sentence B (or null) when the run reads pairs. */
+  get asked() {
+    const pair = this.job?.form === 'pairs' ? this.attr('pair', '') : '';
+    return { text: this.attr('text', ''), pair: pair.trim() ? pair : null };
+  }
+
+  /** The head's answer for the input as it is now; at step 0 that is also "before". */
+  async predict() {
     const job = this.job;
-    const text = this.attr('text', '');
+    const asked = this.asked;
     if (!job?.history.length) return;
-    if (!text.trim()) {
+    if (!asked.text.trim()) {
       this.now = null;
       return this.draw();
     }
     await this.guard(async () => {
       const step = job.history.at(-1).step;
-      const { words } = await sharedClient().tagNow(job.key, text);
-      this.now = { text, words, step };
-      if (step === 0) this.before = { text, words };
+      const result = await sharedClient().predict(job.key, asked.text, asked.pair);
+      this.now = { ...asked, result, step };
+      if (step === 0) this.before = { ...asked, result };
       this.draw();
     });
   }
@@ -367,7 +421,7 @@ export class BertFinetune extends TlabWidget {
           ' · ',
           link('head.safetensors', new Blob([head], { type: 'application/octet-stream' })),
         ),
-        h('p', { class: 'tl-muted' }, rich(this.t('ftLoadBack'))),
+        h('p', { class: 'tl-muted' }, rich(this.t('ftLoadBack', ...USE[this.job.form]))),
       );
     });
   }
@@ -378,32 +432,36 @@ export class BertFinetune extends TlabWidget {
     const job = this.job;
     const running = this.loop != null;
     const last = job?.history.at(-1);
+    const form = this.form;
+    const tagging = form === 'tag';
     this.own.hidden = !this.ownData;
+    this.textBox.querySelector('label').replaceChildren(...rich(this.t('ftSentence', form)));
+    this.pairBox.hidden = form !== 'pairs';
     // The encoder the head trains on: src (loaded), else the built-in default.
     const src = this.getAttribute('src');
-    this.modelLine.textContent = this.t('ftModel', src ? this.t('loadedModel', src) : this.t('builtinModel', this.builtinName ?? ''));
+    this.modelLine.textContent = this.t('ftModel', src ? this.t('loadedModel', src) : this.t('builtinModel', this.builtinName ?? ''), tagging);
     this.sizeNote.replaceChildren(
       ...rich(
         this.ownData ? this.t('ftOwnSizes') : this.t('ftSizes', sentences, heldOut, steps, FINETUNE_OPTIONS.batch ?? 256),
       ),
-      job?.feat ? ` ${this.t('ftWords', job.data.trainCount, job.feat.train_words, job.data.heldCount, job.feat.held_out_words)}` : '',
+      job?.feat ? ` ${this.t('ftWords', job.data.trainCount, job.feat.train_words, job.data.heldCount, job.feat.held_out_words, tagging)}` : '',
     );
     this.fields.train.textContent = this.phase === 'paused' ? this.t('ftResume') : this.phase === 'done' ? this.t('ftMore', steps) : this.t('ftTrain');
     this.fields.train.disabled = running;
     this.fields.pause.disabled = !running;
     this.fields.reset.disabled = !job?.history.length;
     this.fields.export.disabled = !job?.history.length;
-    for (const name of ['data-builtin', 'data-own', 'train-lines', 'held-lines']) this.fields[name].disabled = running;
+    for (const name of ['data-builtin', 'data-own', 'train-lines', 'held-lines', ...FORMS.map((f) => `example-${f}`)]) this.fields[name].disabled = running;
     // What runs now.
     let line = '';
     if (this.phase === 'features' && job?.feat) {
       const words = job.feat.train_words + job.feat.held_out_words;
-      line = this.t('ftFeatures', job.feat.sentences_done, job.feat.sentences, words ? fmt(job.featureMs / words, 2) : '…');
+      line = this.t('ftFeatures', job.feat.sentences_done, job.feat.sentences, words ? fmt(job.featureMs / words, 2) : '…', tagging);
     } else if (last) {
       line = this.t('ftStatus', last.step, fmt(last.epochs, 1), Number.isFinite(last.loss) ? fmt(last.loss, 3) : '—', fmt(100 * last.acc, 1), fmt(last.s, 1));
       if (job.reachedAt) line += ` ${this.t('ftReached', job.reachedAt.step, fmt(job.reachedAt.s, 1))}`;
       if (this.phase === 'paused') line += ` ${this.t('ftPaused')}`;
-    } else if (this.phase === 'features') line = this.t('ftFeatures', 0, '…', '…');
+    } else if (this.phase === 'features') line = this.t('ftFeatures', 0, '…', '…', tagging);
     this.phaseLine.textContent = line;
     this.chartBox.replaceChildren(
       chart(job?.history ?? [], Math.max(job?.target ?? 0, last?.step ?? 0, steps), (...a) => this.t(...a)),
@@ -418,34 +476,53 @@ export class BertFinetune extends TlabWidget {
         ' 90 %',
       ),
     );
-    this.drawTags();
+    this.drawAnswer();
   }
 
-  /** The sentence's words with the tag before training and the tag now, under each word. */
-  drawTags() {
-    const text = this.attr('text', '');
-    if (!this.now || this.now.text !== text) {
-      this.tagBox.replaceChildren(h('p', { class: 'tl-muted', text: this.job?.history.length ? '' : this.t('ftTagHint') }));
+  /** The head's answer before training and now: for tagging each word with its two tags,
+   * for classification two columns of label bars. */
+  drawAnswer() {
+    const asked = this.asked;
+    if (!sameInput(this.now, asked)) {
+      this.answerBox.replaceChildren(h('p', { class: 'tl-muted', text: this.job?.history.length ? '' : this.t('ftTagHint') }));
       return;
     }
-    const before = this.before?.text === text ? this.before.words : null;
-    const row = (cls, word, b, n) => h('li', { class: cls }, h('span', { class: 'tl-ft-word', text: word }), h('span', { class: 'tl-ft-before', text: b }), h('span', { class: 'tl-ft-now', text: n }));
-    this.tagBox.replaceChildren(
-      h(
-        'ol',
-        { class: 'tl-ft-tagged' },
-        row('tl-ft-head', this.t('ftWord'), this.t('ftBefore'), this.t('ftNow', this.now.step)),
-        this.now.words.map((w, i) => {
-          const b = before?.[i];
-          const li = row(b && b.label !== w.label ? 'changed' : '', w.word, b ? b.label : '—', w.label);
-          li.title = `${w.label} ${fmt(100 * w.prob, 1)} %${b ? ` · ${this.t('ftBefore')}: ${b.label} ${fmt(100 * b.prob, 1)} %` : ''}`;
-          li.dataset.before = b?.label ?? '';
-          li.dataset.now = w.label;
-          return li;
-        }),
-      ),
+    const before = sameInput(this.before, asked) ? this.before.result : null;
+    this.answerBox.replaceChildren(
+      'words' in this.now.result ? this.tagRows(before?.words, this.now.result.words) : this.labelColumns(before, this.now.result),
       ...(before ? [] : [h('p', { class: 'tl-muted', text: this.t('ftBeforeOther') })]),
-      h('p', { class: 'tl-muted tl-ft-labels', text: this.t('ftLabels', this.job.labels.join(' · ')) }),
+      h('p', { class: 'tl-muted tl-ft-labels', text: this.t('ftLabels', this.job.labels.join(' · '), this.job.form === 'tag') }),
     );
+  }
+
+  /** The words with the tag before training and the tag now under each. */
+  tagRows(before, words) {
+    const row = (cls, word, b, n) => h('li', { class: cls }, h('span', { class: 'tl-ft-word', text: word }), h('span', { class: 'tl-ft-before', text: b }), h('span', { class: 'tl-ft-now', text: n }));
+    return h(
+      'ol',
+      { class: 'tl-ft-tagged' },
+      row('tl-ft-head', this.t('ftWord'), this.t('ftBefore'), this.t('ftNow', this.now.step)),
+      words.map((w, i) => {
+        const b = before?.[i];
+        const li = row(b && b.label !== w.label ? 'changed' : '', w.word, b ? b.label : '—', w.label);
+        li.title = `${w.label} ${fmt(100 * w.prob, 1)} %${b ? ` · ${this.t('ftBefore')}: ${b.label} ${fmt(100 * b.prob, 1)} %` : ''}`;
+        li.dataset.before = b?.label ?? '';
+        li.dataset.now = w.label;
+        return li;
+      }),
+    );
+  }
+
+  /** Every label's probability before training and now, most probable first (as
+   * <bert-classify> draws them). */
+  labelColumns(before, now) {
+    const column = (when, title, result) =>
+      h(
+        'div',
+        { class: 'tl-ft-col', dataset: { when, top: result?.labels[0].label } },
+        h('p', { class: 'tl-muted', text: title }),
+        result ? bars(result.labels.map((l) => ({ label: l.label, p: l.prob, id: l.id })), { chosen: 0, format: pct }) : h('p', { text: '—' }),
+      );
+    return h('div', { class: 'tl-ft-classified' }, column('before', this.t('ftBefore'), before), column('now', this.t('ftNow', this.now.step), now));
   }
 }

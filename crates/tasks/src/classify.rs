@@ -63,6 +63,29 @@ pub struct NextSentence {
     pub is_next: f32,
 }
 
+/// Every label with its probability, most probable first.
+pub(crate) fn ranked(
+    probs: &[f32],
+    labels: &[String],
+    multi_label: bool,
+) -> Result<Classification, TaskError> {
+    if probs.len() != labels.len() || probs.iter().any(|p| !p.is_finite()) {
+        return Err(crate::non_finite_error());
+    }
+    let labels = readout::top_k(probs, probs.len())
+        .into_iter()
+        .map(|id| LabelProb {
+            id,
+            label: labels[id].clone(),
+            prob: probs[id],
+        })
+        .collect();
+    Ok(Classification {
+        labels,
+        multi_label,
+    })
+}
+
 /// What the loaded checkpoint can do, for the page's model line.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClassifierInfo {
@@ -212,21 +235,7 @@ impl SentenceClassifier {
         } else {
             softmax(logits, 1)
         })?;
-        if probs.iter().any(|p| !p.is_finite()) {
-            return Err(crate::non_finite_error());
-        }
-        let labels = readout::top_k(&probs, probs.len())
-            .into_iter()
-            .map(|id| LabelProb {
-                id,
-                label: c.labels[id].clone(),
-                prob: probs[id],
-            })
-            .collect();
-        Ok(Classification {
-            labels,
-            multi_label: c.multi_label,
-        })
+        ranked(&probs, &c.labels, c.multi_label)
     }
 
     /// P(`b` is the sentence that follows `a`), from the next-sentence head.

@@ -27,6 +27,7 @@ use tlab_models::burn;
 use tlab_models::readout;
 
 use crate::TaskError;
+use crate::classify::Classification;
 use crate::encoder::{Encoder, ModelFiles};
 use crate::tag::{Tagged, label_words};
 use tokenizers::Encoding;
@@ -68,12 +69,20 @@ impl FrozenEncoder {
         self.encoder.config.hidden_size
     }
 
-    /// Tokenizes `text` and returns its encoding with every token's last hidden state
-    /// (`[tokens × hidden]`, row-major).
-    pub fn token_states(&self, text: &str) -> Result<(Encoding, Vec<f32>), TaskError> {
-        let enc = self
-            .encoder
-            .encode(crate::encoder::non_empty("text", text)?)?;
+    /// Tokenizes `text` (and `pair`) and returns the encoding with every token's last hidden
+    /// state (`[tokens × hidden]`, row-major; `[CLS]` first).
+    pub fn token_states(
+        &self,
+        text: &str,
+        pair: Option<&str>,
+    ) -> Result<(Encoding, Vec<f32>), TaskError> {
+        let text = crate::encoder::non_empty("text", text)?;
+        let enc = match pair {
+            Some(b) => self
+                .encoder
+                .encode((text, crate::encoder::non_empty("second sentence", b)?))?,
+            None => self.encoder.encode(text)?,
+        };
         let states = readout::values(self.encoder.hidden(&enc))?;
         Ok((enc, states))
     }
@@ -152,15 +161,18 @@ impl FrozenEncoder {
         Ok(out)
     }
 
-    /// The last hidden state of `[CLS]` (what BERT's pooler reads) for each sentence pair,
-    /// encoded by the tokenizer's pair template: `[pairs × hidden]`, row-major.
-    pub fn pair_features(&self, pairs: &[(String, String)]) -> Result<Vec<f32>, TaskError> {
+    /// The last hidden state of `[CLS]` (what BERT's pooler reads) for each text, or pair
+    /// encoded by the tokenizer's pair template: `[texts × hidden]`, row-major.
+    pub fn cls_features(&self, texts: &[(String, Option<String>)]) -> Result<Vec<f32>, TaskError> {
         let hidden = self.hidden_size();
-        let mut out = Vec::with_capacity(pairs.len() * hidden);
-        for batch in pairs.chunks(FEATURE_BATCH) {
+        let mut out = Vec::with_capacity(texts.len() * hidden);
+        for batch in texts.chunks(FEATURE_BATCH) {
             let encodings = batch
                 .iter()
-                .map(|(a, b)| self.encoder.encode((a.as_str(), b.as_str())))
+                .map(|(a, b)| match b {
+                    Some(b) => self.encoder.encode((a.as_str(), b.as_str())),
+                    None => self.encoder.encode(a.as_str()),
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             let (values, seq) = self.batch_states(&encodings)?;
             for r in 0..encodings.len() {
@@ -582,44 +594,124 @@ pub struct TaggedSentence {
     pub tags: Vec<String>,
 }
 
-/// Tagging data as a lecturer types it, one sentence per line: `word/TAG word/TAG …` (the
-/// last `/` splits, so `1/2/NUM` is the word `1/2`), or one JSON object
-/// `{"words": […], "tags": […]}` per line (what `tools/corpus/pos.py` writes). Blank lines
-/// are skipped; an error names the line.
-pub fn parse_tagged_lines(text: &str) -> Result<Vec<TaggedSentence>, TaskError> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let bad = |why: String| TaskError::Input(format!("line {}: {why}", i + 1));
-        let sentence = if line.starts_with('{') {
-            let s: TaggedSentence =
-                serde_json::from_str(line).map_err(|e| bad(format!("not valid JSON: {e}")))?;
-            if s.words.len() != s.tags.len() || s.words.is_empty() {
-                return Err(bad("needs as many tags as words, at least one".into()));
-            }
-            s
-        } else {
-            let mut s = TaggedSentence {
-                words: Vec::new(),
-                tags: Vec::new(),
-            };
-            for pair in line.split_whitespace() {
-                match pair.rsplit_once('/') {
-                    Some((word, tag)) if !word.is_empty() && !tag.is_empty() => {
-                        s.words.push(word.to_string());
-                        s.tags.push(tag.to_string());
+/// One example of sentence classification: a text, or a pair, and its label.
+#[derive(Debug, Clone)]
+pub struct LabelledText {
+    pub text: String,
+    pub pair: Option<String>,
+    pub label: String,
+}
+
+/// Training data as a lecturer types it, one example per line, in one of three forms (the
+/// first non-blank line decides; a line in another form is an error naming it):
+/// - tagging: `word/TAG word/TAG …` (the last `/` splits, so `1/2/NUM` is the word `1/2`),
+///   or `{"words": […], "tags": […]}` (what `tools/corpus/pos.py` writes);
+/// - sentence classification: `text<TAB>label`;
+/// - sentence pairs: `sentence A<TAB>sentence B<TAB>label`.
+#[derive(Debug, Clone)]
+pub enum TrainingData {
+    Tagging(Vec<TaggedSentence>),
+    Classification(Vec<LabelledText>),
+}
+
+impl TrainingData {
+    pub fn parse(text: &str) -> Result<Self, TaskError> {
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l.trim()))
+            .filter(|(_, l)| !l.is_empty())
+            .peekable();
+        let classification = lines.peek().is_some_and(|(_, l)| l.contains('\t'));
+        let bad = |n: usize, why: String| TaskError::Input(format!("line {n}: {why}"));
+        if classification {
+            let items = lines
+                .map(|(n, line)| {
+                    let cells: Vec<&str> = line.split('\t').map(str::trim).collect();
+                    let (text, pair, label) = match cells.as_slice() {
+                        [t, l] => (*t, None, *l),
+                        [a, b, l] => (*a, Some(b.to_string()), *l),
+                        _ => {
+                            return Err(bad(
+                                n,
+                                "is not text<TAB>label or sentence A<TAB>sentence B<TAB>label"
+                                    .into(),
+                            ));
+                        }
+                    };
+                    if text.is_empty() || label.is_empty() || pair.as_deref() == Some("") {
+                        return Err(bad(n, "has an empty text or label".into()));
                     }
-                    _ => return Err(bad(format!("\"{pair}\" is not word/TAG"))),
+                    Ok(LabelledText {
+                        text: text.to_string(),
+                        pair,
+                        label: label.to_string(),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(Self::Classification(items));
+        }
+        let sentences = lines
+            .map(|(n, line)| {
+                if line.starts_with('{') {
+                    let s: TaggedSentence = serde_json::from_str(line)
+                        .map_err(|e| bad(n, format!("not valid JSON: {e}")))?;
+                    if s.words.len() != s.tags.len() || s.words.is_empty() {
+                        return Err(bad(n, "needs as many tags as words, at least one".into()));
+                    }
+                    return Ok(s);
                 }
-            }
-            s
-        };
-        out.push(sentence);
+                let mut s = TaggedSentence {
+                    words: Vec::new(),
+                    tags: Vec::new(),
+                };
+                for pair in line.split_whitespace() {
+                    match pair.rsplit_once('/') {
+                        Some((word, tag)) if !word.is_empty() && !tag.is_empty() => {
+                            s.words.push(word.to_string());
+                            s.tags.push(tag.to_string());
+                        }
+                        _ => return Err(bad(n, format!("\"{pair}\" is not word/TAG"))),
+                    }
+                }
+                Ok(s)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self::Tagging(sentences))
     }
-    Ok(out)
+
+    fn len(&self) -> usize {
+        match self {
+            Self::Tagging(s) => s.len(),
+            Self::Classification(c) => c.len(),
+        }
+    }
+
+    /// Every label in order of use, one per word (tagging) or per example.
+    fn labels(&self) -> Vec<&str> {
+        match self {
+            Self::Tagging(s) => s.iter().flat_map(|s| &s.tags).map(String::as_str).collect(),
+            Self::Classification(c) => c.iter().map(|c| c.label.as_str()).collect(),
+        }
+    }
+}
+
+/// What a fine-tuning job trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FineTuneTask {
+    /// One label per word: `BertForTokenClassification`, a linear head on every token.
+    Tag,
+    /// One label per text or pair: `BertForSequenceClassification`, pooler + linear on `[CLS]`.
+    Classify,
+}
+
+/// The head's answer for the student's input, as the matching task would give it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Prediction {
+    Tagged(Tagged),
+    Classified(Classification),
 }
 
 /// Feature computation so far.
@@ -627,18 +719,20 @@ pub fn parse_tagged_lines(text: &str) -> Result<Vec<TaggedSentence>, TaskError> 
 pub struct FeatureProgress {
     pub sentences_done: usize,
     pub sentences: usize,
+    /// Examples with features: words (tagging) or texts (classification).
     pub train_words: usize,
     pub held_out_words: usize,
 }
 
-/// The page's fine-tuning run for tagging: compute features a few sentences at a time
-/// (so the worker can report and be paused between calls), then train the head in short
-/// bursts; tag the student's sentence with the head as it is at any moment.
-pub struct TaggingJob {
+/// The page's fine-tuning run: compute features a few examples at a time (so the worker can
+/// report and be paused between calls), then train the head in short bursts; answer for the
+/// student's input with the head as it is at any moment.
+pub struct FineTuneJob {
     encoder: FrozenEncoder,
+    task: FineTuneTask,
     labels: Vec<String>,
-    train_sentences: Vec<TaggedSentence>,
-    held_sentences: Vec<TaggedSentence>,
+    train_data: TrainingData,
+    held_data: TrainingData,
     done: usize,
     train: Examples,
     held: Examples,
@@ -646,45 +740,60 @@ pub struct TaggingJob {
     trainer: Option<HeadTrainer>,
 }
 
-impl TaggingJob {
-    /// Labels are those of the data in order of first appearance; a held-out label the
-    /// training data never shows is an error (the head could not learn it).
+impl FineTuneJob {
+    /// Both sets must be in the same form. Labels are the training data's in order of first
+    /// use; a held-out label the training data never shows is an error (the head could not
+    /// learn it).
     pub fn new(
         encoder: FrozenEncoder,
-        train: Vec<TaggedSentence>,
-        held_out: Vec<TaggedSentence>,
+        train: TrainingData,
+        held_out: TrainingData,
         config: HeadTrainConfig,
     ) -> Result<Self, TaskError> {
-        if train.is_empty() || held_out.is_empty() {
+        if train.len() == 0 || held_out.len() == 0 {
             return Err(TaskError::Input(
-                "fine-tuning needs training sentences and held-out sentences".into(),
+                "fine-tuning needs training examples and held-out examples".into(),
             ));
         }
+        let task = match (&train, &held_out) {
+            (TrainingData::Tagging(_), TrainingData::Tagging(_)) => FineTuneTask::Tag,
+            (TrainingData::Classification(_), TrainingData::Classification(_)) => {
+                FineTuneTask::Classify
+            }
+            _ => {
+                return Err(TaskError::Input(
+                    "the training and held-out examples are in different forms (word/TAG \
+                     lines vs text<TAB>label lines)"
+                        .into(),
+                ));
+            }
+        };
         let mut labels: Vec<String> = Vec::new();
-        for tag in train.iter().flat_map(|s| &s.tags) {
-            if !labels.contains(tag) {
-                labels.push(tag.clone());
+        for l in train.labels() {
+            if !labels.iter().any(|x| x == l) {
+                labels.push(l.to_string());
             }
         }
         if let Some(t) = held_out
-            .iter()
-            .flat_map(|s| &s.tags)
-            .find(|t| !labels.contains(t))
+            .labels()
+            .into_iter()
+            .find(|t| !labels.iter().any(|l| l == t))
         {
             return Err(TaskError::Input(format!(
-                "the held-out label \"{t}\" never occurs in the training sentences"
+                "the held-out label \"{t}\" never occurs in the training examples"
             )));
         }
         if labels.len() < 2 {
             return Err(TaskError::Input(
-                "the training sentences need at least two different labels".into(),
+                "the training examples need at least two different labels".into(),
             ));
         }
         Ok(Self {
             encoder,
+            task,
             labels,
-            train_sentences: train,
-            held_sentences: held_out,
+            train_data: train,
+            held_data: held_out,
             done: 0,
             train: Examples::default(),
             held: Examples::default(),
@@ -693,47 +802,61 @@ impl TaggingJob {
         })
     }
 
+    pub fn task(&self) -> FineTuneTask {
+        self.task
+    }
+
     pub fn labels(&self) -> &[String] {
         &self.labels
     }
 
-    fn progress_of_features(&self) -> FeatureProgress {
-        FeatureProgress {
-            sentences_done: self.done,
-            sentences: self.train_sentences.len() + self.held_sentences.len(),
-            train_words: self.train.len(),
-            held_out_words: self.held.len(),
-        }
+    fn total(&self) -> usize {
+        self.train_data.len() + self.held_data.len()
     }
 
-    /// Computes the features of up to `sentences` more sentences (held-out first).
-    pub fn featurize(&mut self, sentences: usize) -> Result<FeatureProgress, TaskError> {
-        let held = self.held_sentences.len();
-        let total = held + self.train_sentences.len();
-        let end = (self.done + sentences.max(1)).min(total);
+    /// Computes the features of up to `n` more examples (held-out first).
+    pub fn featurize(&mut self, n: usize) -> Result<FeatureProgress, TaskError> {
+        let end = (self.done + n.max(1)).min(self.total());
         while self.done < end {
-            let (pool, from, into) = if self.done < held {
-                (&self.held_sentences, self.done, &mut self.held)
+            let held_n = self.held_data.len();
+            let (data, from, into) = if self.done < held_n {
+                (&self.held_data, self.done, &mut self.held)
             } else {
-                (&self.train_sentences, self.done - held, &mut self.train)
+                (&self.train_data, self.done - held_n, &mut self.train)
             };
-            let upto = (from + (end - self.done)).min(pool.len());
-            let batch = &pool[from..upto];
-            let words: Vec<Vec<String>> = batch.iter().map(|s| s.words.clone()).collect();
-            for (block, s) in self.encoder.word_features(&words)?.into_iter().zip(batch) {
-                into.features.extend(block);
-                for t in &s.tags {
-                    let id = self.labels.iter().position(|l| l == t).unwrap_or(0);
-                    into.labels.push(id as u32);
+            let upto = (from + (end - self.done)).min(data.len());
+            let id = |l: &str| self.labels.iter().position(|x| x == l).unwrap_or(0) as u32;
+            match data {
+                TrainingData::Tagging(sentences) => {
+                    let batch = &sentences[from..upto];
+                    let words: Vec<Vec<String>> = batch.iter().map(|s| s.words.clone()).collect();
+                    for (block, s) in self.encoder.word_features(&words)?.into_iter().zip(batch) {
+                        into.features.extend(block);
+                        into.labels.extend(s.tags.iter().map(|t| id(t)));
+                    }
+                }
+                TrainingData::Classification(items) => {
+                    let batch = &items[from..upto];
+                    let texts: Vec<(String, Option<String>)> = batch
+                        .iter()
+                        .map(|c| (c.text.clone(), c.pair.clone()))
+                        .collect();
+                    into.features.extend(self.encoder.cls_features(&texts)?);
+                    into.labels.extend(batch.iter().map(|c| id(&c.label)));
                 }
             }
             self.done += upto - from;
         }
-        Ok(self.progress_of_features())
+        Ok(FeatureProgress {
+            sentences_done: self.done,
+            sentences: self.total(),
+            train_words: self.train.len(),
+            held_out_words: self.held.len(),
+        })
     }
 
     pub fn features_ready(&self) -> bool {
-        self.done == self.train_sentences.len() + self.held_sentences.len()
+        self.done == self.total()
     }
 
     fn trainer(&mut self) -> Result<&mut HeadTrainer, TaskError> {
@@ -743,13 +866,14 @@ impl TaggingJob {
             ));
         }
         if self.trainer.is_none() {
-            self.trainer = Some(HeadTrainer::new(
-                self.encoder.hidden_size(),
-                self.labels.len(),
-                self.train.clone(),
-                self.held.clone(),
-                self.config,
-            )?);
+            let (hidden, n) = (self.encoder.hidden_size(), self.labels.len());
+            let (train, held) = (self.train.clone(), self.held.clone());
+            self.trainer = Some(match self.task {
+                FineTuneTask::Tag => HeadTrainer::new(hidden, n, train, held, self.config)?,
+                FineTuneTask::Classify => {
+                    HeadTrainer::with_pooler(hidden, n, train, held, self.config)?
+                }
+            });
         }
         self.trainer
             .as_mut()
@@ -768,19 +892,43 @@ impl TaggingJob {
         self.trainer = None;
     }
 
-    /// `text` tagged by the head as it is now (an untrained head before the first step).
-    pub fn tag(&mut self, text: &str) -> Result<Tagged, TaskError> {
-        let (enc, states) = self.encoder.token_states(text)?;
+    /// The head's answer for `text` (and `pair`, classification only) as it is now (an
+    /// untrained head before the first step): tags under the words, or every label.
+    pub fn predict(&mut self, text: &str, pair: Option<&str>) -> Result<Prediction, TaskError> {
+        let task = self.task;
+        if task == FineTuneTask::Tag && pair.is_some() {
+            return Err(TaskError::Input("a tagging head reads one sentence".into()));
+        }
+        let (enc, states) = self.encoder.token_states(text, pair)?;
+        let hidden = self.encoder.hidden_size();
         let labels = self.labels.clone();
-        let probs = self.trainer()?.probabilities(&states)?;
-        label_words(text, &enc, &probs, &labels)
+        let trainer = self.trainer()?;
+        Ok(match task {
+            FineTuneTask::Tag => Prediction::Tagged(label_words(
+                text,
+                &enc,
+                &trainer.probabilities(&states)?,
+                &labels,
+            )?),
+            FineTuneTask::Classify => {
+                // [CLS] is the first row.
+                let probs = trainer.probabilities(&states[..hidden])?;
+                let row = probs.into_iter().next().unwrap_or_default();
+                Prediction::Classified(crate::classify::ranked(&row, &labels, false)?)
+            }
+        })
     }
 
-    /// The head as Hugging Face files (see [`export_head`]).
+    /// The head as Hugging Face files (see [`export_head`]): a
+    /// `BertForTokenClassification` or a `BertForSequenceClassification` head.
     pub fn export(&mut self) -> Result<ExportedHead, TaskError> {
         let config = self.encoder.config_json().to_vec();
         let labels = self.labels.clone();
+        let architecture = match self.task {
+            FineTuneTask::Tag => "BertForTokenClassification",
+            FineTuneTask::Classify => "BertForSequenceClassification",
+        };
         let tensors = self.trainer()?.tensors("classifier")?;
-        export_head(&config, "BertForTokenClassification", &labels, &tensors)
+        export_head(&config, architecture, &labels, &tensors)
     }
 }

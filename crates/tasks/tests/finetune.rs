@@ -5,8 +5,11 @@
 
 use std::path::PathBuf;
 
+use tlab_tasks::classify::SentenceClassifier;
 use tlab_tasks::encoder::ModelFiles;
-use tlab_tasks::finetune::{FrozenEncoder, HeadTrainConfig, TaggingJob, parse_tagged_lines};
+use tlab_tasks::finetune::{
+    FineTuneJob, FineTuneTask, FrozenEncoder, HeadTrainConfig, Prediction, TrainingData,
+};
 use tlab_tasks::tag::TokenClassifier;
 
 fn encoder_dir() -> PathBuf {
@@ -35,17 +38,24 @@ fn data(seed: usize, n: usize) -> String {
         .join("\n")
 }
 
+fn tagged(p: Prediction) -> tlab_tasks::tag::Tagged {
+    match p {
+        Prediction::Tagged(t) => t,
+        Prediction::Classified(c) => panic!("a tagging job classified: {c:?}"),
+    }
+}
+
 #[test]
 fn a_head_learns_tags_and_exports_as_a_token_classifier() {
     let encoder = FrozenEncoder::from_dir(&encoder_dir()).expect("encoder");
-    let train = parse_tagged_lines(&data(0, 60)).expect("train");
-    let held = parse_tagged_lines(&data(3, 20)).expect("held");
+    let train = TrainingData::parse(&data(0, 60)).expect("train");
+    let held = TrainingData::parse(&data(3, 20)).expect("held");
     let config = HeadTrainConfig {
         learning_rate: 1e-2,
         batch: 64,
         ..HeadTrainConfig::default()
     };
-    let mut job = TaggingJob::new(encoder, train, held, config).expect("job");
+    let mut job = FineTuneJob::new(encoder, train, held, config).expect("job");
     assert_eq!(job.labels(), ["DET", "NOUN", "VERB"]);
     assert!(
         job.train(1).is_err(),
@@ -57,7 +67,8 @@ fn a_head_learns_tags_and_exports_as_a_token_classifier() {
     }
     assert_eq!((progress.train_words, progress.held_out_words), (300, 100));
     let sentence = "the dog wrote a letter";
-    let before = job.tag(sentence).expect("tag");
+    assert_eq!(job.task(), FineTuneTask::Tag);
+    let before = tagged(job.predict(sentence, None).expect("predict"));
     let start = job.train(1).expect("train").held_out_accuracy;
     let end = job.train(200).expect("train");
     assert!(
@@ -66,7 +77,7 @@ fn a_head_learns_tags_and_exports_as_a_token_classifier() {
         end.held_out_accuracy
     );
     assert!(end.loss.is_finite() && end.step == 201);
-    let after = job.tag(sentence).expect("tag");
+    let after = tagged(job.predict(sentence, None).expect("predict"));
     let labels = |t: &tlab_tasks::tag::Tagged| -> Vec<String> {
         t.words.iter().map(|w| w.label.clone()).collect()
     };
@@ -109,16 +120,97 @@ fn a_head_learns_tags_and_exports_as_a_token_classifier() {
 
 #[test]
 fn bad_training_data_is_an_error_in_words() {
-    let e = parse_tagged_lines("the/DET dog").expect_err("no tag");
+    let e = TrainingData::parse("the/DET dog").expect_err("no tag");
     assert!(
         e.to_string().contains("line 1") && e.to_string().contains("word/TAG"),
         "{e}"
     );
     let encoder = FrozenEncoder::from_dir(&encoder_dir()).expect("encoder");
-    let train = parse_tagged_lines("a/X b/X").expect("parse");
-    let held = parse_tagged_lines("a/Y").expect("parse");
-    let e = TaggingJob::new(encoder, train, held, HeadTrainConfig::default())
+    let train = TrainingData::parse("a/X b/X").expect("parse");
+    let held = TrainingData::parse("a/Y").expect("parse");
+    let e = FineTuneJob::new(encoder, train, held, HeadTrainConfig::default())
         .err()
         .expect("one label, and an unseen held-out label");
     assert!(e.to_string().contains("never occurs"), "{e}");
+    let e = TrainingData::parse("a good film\tpositive\nbad/ADJ").expect_err("mixed forms");
+    assert!(e.to_string().contains("line 2"), "{e}");
+}
+
+#[test]
+fn a_sentence_classifier_learns_from_tab_separated_lines_and_exports() {
+    let good = [
+        "a wonderful film",
+        "I loved it",
+        "great acting and a fine story",
+        "truly excellent",
+    ];
+    let bad = [
+        "a terrible film",
+        "I hated it",
+        "awful acting and a dull story",
+        "truly boring",
+    ];
+    let lines = |n: usize, offset: usize| -> String {
+        (0..n)
+            .map(|i| {
+                let k = i + offset;
+                if k.is_multiple_of(2) {
+                    format!(
+                        "{} {}\tpositive",
+                        good[k / 2 % 4],
+                        ["", "indeed", "really"][k % 3]
+                    )
+                } else {
+                    format!(
+                        "{} {}\tnegative",
+                        bad[k / 2 % 4],
+                        ["", "indeed", "really"][k % 3]
+                    )
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let encoder = FrozenEncoder::from_dir(&encoder_dir()).expect("encoder");
+    let train = TrainingData::parse(&lines(24, 0)).expect("train");
+    let held = TrainingData::parse(&lines(8, 1)).expect("held");
+    let config = HeadTrainConfig {
+        learning_rate: 3e-3,
+        batch: 16,
+        ..HeadTrainConfig::default()
+    };
+    let mut job = FineTuneJob::new(encoder, train, held, config).expect("job");
+    assert_eq!(job.task(), FineTuneTask::Classify);
+    assert_eq!(job.labels(), ["positive", "negative"]);
+    while !job.features_ready() {
+        job.featurize(5).expect("featurize");
+    }
+    let end = job.train(150).expect("train");
+    assert!(end.held_out_accuracy >= 0.99, "{end:?}");
+    let Prediction::Classified(c) = job.predict("an excellent film", None).expect("predict") else {
+        panic!("a classification job tagged");
+    };
+    assert_eq!(c.labels[0].label, "positive");
+    assert!(job.predict("a", Some("b")).is_ok(), "pairs are read too");
+
+    let exported = job.export().expect("export");
+    assert!(
+        exported
+            .config_json
+            .contains("BertForSequenceClassification")
+    );
+    let dir = std::env::temp_dir().join(format!("tlab-finetune-cls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("config.json"), &exported.config_json).expect("config");
+    std::fs::write(dir.join("head.safetensors"), &exported.head_safetensors).expect("head");
+    for name in ["tokenizer.json", "model.safetensors"] {
+        std::fs::copy(encoder_dir().join(name), dir.join(name)).expect("copy");
+    }
+    let classifier = SentenceClassifier::from_dir(&dir).expect("loads back");
+    let reloaded = classifier
+        .classify("an excellent film", None)
+        .expect("classify");
+    assert_eq!(reloaded.labels[0].label, "positive");
+    assert!((reloaded.labels[0].prob - c.labels[0].prob).abs() < 2e-2);
+    std::fs::remove_dir_all(&dir).ok();
 }

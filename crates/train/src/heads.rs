@@ -340,9 +340,11 @@ fn pair_examples(
         let t = Instant::now();
         let mut features = Vec::new();
         for (i, chunk) in pairs.chunks(512).enumerate() {
-            let texts: Vec<(String, String)> =
-                chunk.iter().map(|p| (p.a.clone(), p.b.clone())).collect();
-            features.extend(encoder.pair_features(&texts)?);
+            let texts: Vec<(String, Option<String>)> = chunk
+                .iter()
+                .map(|p| (p.a.clone(), Some(p.b.clone())))
+                .collect();
+            features.extend(encoder.cls_features(&texts)?);
             eprintln!(
                 "  features: {} / {} pairs, {:.0} s",
                 i * 512 + chunk.len(),

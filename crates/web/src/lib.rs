@@ -8,7 +8,7 @@ use serde::Serialize;
 use tlab_tasks::classify::SentenceClassifier;
 use tlab_tasks::encoder::ModelFiles;
 use tlab_tasks::fill_mask::FillMask;
-use tlab_tasks::finetune::{self, FrozenEncoder, HeadTrainConfig, TaggingJob};
+use tlab_tasks::finetune::{FineTuneJob, FrozenEncoder, HeadTrainConfig, TrainingData};
 use tlab_tasks::qa::QuestionAnswerer;
 use tlab_tasks::tag::TokenClassifier;
 use tlab_tasks::translate::{TranslateOptions, Translator};
@@ -322,24 +322,25 @@ struct JsTrainOptions {
     seed: Option<u64>,
 }
 
-/// Fine-tuning a tagging head in the page on a frozen BERT encoder (see
-/// `tlab_tasks::finetune`): the worker alternates `featurize`/`train` calls with messages.
+/// Fine-tuning a head in the page on a frozen BERT encoder (see `tlab_tasks::finetune`): the
+/// worker alternates `featurize`/`train` calls with messages.
 #[wasm_bindgen]
-pub struct TaggingFineTune {
-    inner: TaggingJob,
+pub struct FineTune {
+    inner: FineTuneJob,
 }
 
 #[wasm_bindgen]
-impl TaggingFineTune {
+impl FineTune {
     /// `files`: the encoder (as for `SentenceClassifierModel`); `train`, `held_out`: one
-    /// sentence per line, `word/TAG word/TAG …` or `{"words": […], "tags": […]}`.
+    /// example per line, all in one form: `word/TAG word/TAG …` or `{"words", "tags"}` JSON
+    /// (tagging), `text<TAB>label` or `sentence A<TAB>sentence B<TAB>label` (classification).
     #[wasm_bindgen(constructor)]
     pub fn new(
         files: JsValue,
         train: &str,
         held_out: &str,
         options: JsValue,
-    ) -> Result<TaggingFineTune, JsError> {
+    ) -> Result<FineTune, JsError> {
         let o: JsTrainOptions = if options.is_undefined() || options.is_null() {
             JsTrainOptions::default()
         } else {
@@ -355,10 +356,10 @@ impl TaggingFineTune {
         };
         let encoder = FrozenEncoder::from_files(&model_files(&files)?).map_err(js_err)?;
         let parse = |what: &str, text: &str| {
-            finetune::parse_tagged_lines(text)
-                .map_err(|e| JsError::new(&format!("the {what} sentences: {e}")))
+            TrainingData::parse(text)
+                .map_err(|e| JsError::new(&format!("the {what} examples: {e}")))
         };
-        let inner = TaggingJob::new(
+        let inner = FineTuneJob::new(
             encoder,
             parse("training", train)?,
             parse("held-out", held_out)?,
@@ -368,13 +369,18 @@ impl TaggingFineTune {
         Ok(Self { inner })
     }
 
+    /// `"tag"` (one label per word) or `"classify"` (one label per text or pair).
+    pub fn task(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.task())
+    }
+
     /// The labels, in the head's id order.
     pub fn labels(&self) -> Result<JsValue, JsError> {
         to_js(&self.inner.labels())
     }
 
-    /// Computes up to `sentences` more sentences' features:
-    /// `{sentences_done, sentences, train_words, held_out_words}`.
+    /// Computes up to `sentences` more examples' features: `{sentences_done, sentences,
+    /// train_words, held_out_words}` (words for tagging, texts for classification).
     pub fn featurize(&mut self, sentences: usize) -> Result<JsValue, JsError> {
         to_js(&self.inner.featurize(sentences).map_err(js_err)?)
     }
@@ -389,13 +395,15 @@ impl TaggingFineTune {
         self.inner.reset();
     }
 
-    /// `{words: [{word, start, end, label, prob}]}` with the head as it is now.
-    pub fn tag(&mut self, text: &str) -> Result<JsValue, JsError> {
-        to_js(&self.inner.tag(text).map_err(js_err)?)
+    /// The head's answer as it is now: `{words: [{word, start, end, label, prob}]}` (tagging)
+    /// or `{labels: [{id, label, prob}], multi_label}` (classification; `pair` for pairs).
+    pub fn predict(&mut self, text: &str, pair: Option<String>) -> Result<JsValue, JsError> {
+        to_js(&self.inner.predict(text, pair.as_deref()).map_err(js_err)?)
     }
 
     /// `{config_json, head_safetensors}`: save beside the encoder's files as `config.json`
-    /// and `head.safetensors`, and every tagging widget and `tlab tag` load them.
+    /// and `head.safetensors`; the tagging (or classification) widget and `tlab tag`
+    /// (`tlab classify`) load them.
     pub fn export(&mut self) -> Result<JsValue, JsError> {
         let e = self.inner.export().map_err(js_err)?;
         // By hand: the JSON-compatible serializer would turn the bytes into a number array.
