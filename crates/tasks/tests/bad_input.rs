@@ -657,3 +657,90 @@ fn attention_maps_beyond_the_limit_are_refused_in_words() {
     assert!(check_attention_size(1, MAX_ATTENTION_VALUES, 1).is_ok());
     assert!(check_attention_size(usize::MAX, usize::MAX, 2).is_err());
 }
+
+/// The fine-tuning heads' loaders take a checkpoint in either hub layout, by file name.
+fn head_files(model: &str, files: &[(&str, Vec<u8>)]) -> Result<(), String> {
+    let mut named: Vec<(String, Vec<u8>)> =
+        vec![("config.json".into(), fixture(model, "config.json"))];
+    named.extend(files.iter().map(|(n, b)| (n.to_string(), b.clone())));
+    let files = tlab_tasks::encoder::ModelFiles::from_named(named).map_err(|e| e.to_string())?;
+    tlab_tasks::classify::SentenceClassifier::from_files(&files)
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn head_checkpoints_missing_or_damaged_in_either_layout_are_errors_in_words() {
+    let legacy = "bert-head-multilabel";
+    let (vocab, weights) = (
+        fixture(legacy, "vocab.txt"),
+        fixture(legacy, "pytorch_model.bin"),
+    );
+    assert!(
+        head_files(
+            legacy,
+            &[
+                ("vocab.txt", vocab.clone()),
+                ("pytorch_model.bin", weights.clone())
+            ]
+        )
+        .is_ok()
+    );
+    expect_err(
+        head_files(legacy, &[("pytorch_model.bin", weights.clone())]),
+        &["neither tokenizer.json nor vocab.txt"],
+    );
+    expect_err(
+        head_files(legacy, &[("vocab.txt", vocab.clone())]),
+        &["neither model.safetensors nor pytorch_model.bin"],
+    );
+    // A vocabulary without BERT's special tokens, a tokenizer_config.json that is not JSON.
+    let no_cls: Vec<u8> = String::from_utf8(vocab.clone())
+        .expect("utf-8")
+        .lines()
+        .filter(|l| *l != "[CLS]")
+        .flat_map(|l| format!("{l}\n").into_bytes())
+        .collect();
+    expect_err(
+        head_files(
+            legacy,
+            &[
+                ("vocab.txt", no_cls),
+                ("pytorch_model.bin", weights.clone()),
+            ],
+        ),
+        &["vocab.txt has no [CLS] token"],
+    );
+    expect_err(
+        head_files(
+            legacy,
+            &[
+                ("vocab.txt", vocab.clone()),
+                ("tokenizer_config.json", b"{oops".to_vec()),
+                ("pytorch_model.bin", weights.clone()),
+            ],
+        ),
+        &["tokenizer_config.json"],
+    );
+    // A truncated zip, and bytes that are neither format.
+    expect_err(
+        head_files(
+            legacy,
+            &[
+                ("vocab.txt", vocab.clone()),
+                ("pytorch_model.bin", weights[..weights.len() / 2].to_vec()),
+            ],
+        ),
+        &["PyTorch checkpoint"],
+    );
+    expect_err(
+        head_files(
+            legacy,
+            &[
+                ("vocab.txt", vocab),
+                ("pytorch_model.bin", b"not weights".to_vec()),
+            ],
+        ),
+        &["not a valid safetensors file"],
+    );
+}
