@@ -414,6 +414,22 @@ impl MarianModel {
             }
             Ok(())
         };
+        // One attention block's tensors: Marian `{marian}_{Wq,…}` → Hugging Face
+        // `{layer}.{module}.{q_proj,…}`, its LayerNorm as `{layer}.{module}_layer_norm`.
+        let attention = |put: &mut dyn FnMut(&str, &str) -> Result<(), MarianError>,
+                         marian: &str,
+                         layer: &str,
+                         module: &str|
+         -> Result<(), MarianError> {
+            for (a, b) in ATTENTION_MAP {
+                let b = match b.strip_prefix("@norm") {
+                    Some(rest) => format!("{module}_layer_norm{rest}"),
+                    None => format!("{module}.{b}"),
+                };
+                put(&format!("{marian}_{a}"), &format!("{layer}.{b}"))?;
+            }
+            Ok(())
+        };
         put("Wemb", "model.shared.weight")?;
         put("decoder_ff_logit_out_b", "final_logits_bias")?;
         for i in 0..config.encoder_layers {
@@ -421,15 +437,7 @@ impl MarianModel {
                 format!("encoder_l{}", i + 1),
                 format!("model.encoder.layers.{i}"),
             );
-            for (a, b) in ATTENTION_MAP {
-                let b = b.replace("@norm", "self_attn_layer_norm");
-                let b = if b.starts_with("self_attn_layer_norm") {
-                    b
-                } else {
-                    format!("self_attn.{b}")
-                };
-                put(&format!("{m}_self_{a}"), &format!("{h}.{b}"))?;
-            }
+            attention(&mut put, &format!("{m}_self"), &h, "self_attn")?;
             for (a, b) in FFN_MAP {
                 put(&format!("{m}_ffn_{a}"), &format!("{h}.{b}"))?;
             }
@@ -446,26 +454,10 @@ impl MarianModel {
                     }
                 }
                 DecoderSelfAttention::Attention => {
-                    for (a, b) in ATTENTION_MAP {
-                        let b = b.replace("@norm", "self_attn_layer_norm");
-                        let b = if b.starts_with("self_attn_layer_norm") {
-                            b
-                        } else {
-                            format!("self_attn.{b}")
-                        };
-                        put(&format!("{m}_self_{a}"), &format!("{h}.{b}"))?;
-                    }
+                    attention(&mut put, &format!("{m}_self"), &h, "self_attn")?;
                 }
             }
-            for (a, b) in ATTENTION_MAP {
-                let b = b.replace("@norm", "encoder_attn_layer_norm");
-                let b = if b.starts_with("encoder_attn_layer_norm") {
-                    b
-                } else {
-                    format!("encoder_attn.{b}")
-                };
-                put(&format!("{m}_context_{a}"), &format!("{h}.{b}"))?;
-            }
+            attention(&mut put, &format!("{m}_context"), &h, "encoder_attn")?;
             for (a, b) in FFN_MAP {
                 put(&format!("{m}_ffn_{a}"), &format!("{h}.{b}"))?;
             }

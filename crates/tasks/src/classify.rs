@@ -22,7 +22,7 @@ use tlab_models::burn;
 use tlab_models::readout;
 
 use crate::TaskError;
-use crate::encoder::{Encoder, ModelFiles, architectures, non_empty, wrong_task};
+use crate::encoder::{Encoder, ModelFiles, architectures, wrong_task};
 use crate::heads::{HeadSpec, labels_in_order};
 
 /// The checkpoint keys of the two heads (Hugging Face names).
@@ -209,13 +209,7 @@ impl SentenceClassifier {
 
     /// The pooled `[CLS]` vector of `text` (and `pair`), `[1, hidden]`.
     fn pooled(&self, text: &str, pair: Option<&str>) -> Result<Tensor<2>, TaskError> {
-        let text = non_empty("text", text)?;
-        let enc = match pair {
-            Some(b) => self
-                .encoder
-                .encode((text, non_empty("second sentence", b)?))?,
-            None => self.encoder.encode(text)?,
-        };
+        let enc = self.encoder.encode_text(text, pair)?;
         Ok(self.heads.pooler.forward(self.encoder.hidden(&enc)))
     }
 

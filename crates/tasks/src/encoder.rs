@@ -195,6 +195,15 @@ impl Encoder {
         Ok(enc)
     }
 
+    /// A person's text, or pair of texts, neither blank, encoded as by [`Self::encode`].
+    pub fn encode_text(&self, text: &str, pair: Option<&str>) -> Result<Encoding, TaskError> {
+        let text = non_empty("text", text)?;
+        match pair {
+            Some(b) => self.encode((text, non_empty("second sentence", b)?)),
+            None => self.encode(text),
+        }
+    }
+
     /// The length, token ids and segment ids of `enc` must suit the model.
     pub fn check(&self, enc: &Encoding) -> Result<(), TaskError> {
         let n = enc.get_ids().len();

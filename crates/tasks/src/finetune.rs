@@ -76,13 +76,7 @@ impl FrozenEncoder {
         text: &str,
         pair: Option<&str>,
     ) -> Result<(Encoding, Vec<f32>), TaskError> {
-        let text = crate::encoder::non_empty("text", text)?;
-        let enc = match pair {
-            Some(b) => self
-                .encoder
-                .encode((text, crate::encoder::non_empty("second sentence", b)?))?,
-            None => self.encoder.encode(text)?,
-        };
+        let enc = self.encoder.encode_text(text, pair)?;
         let states = readout::values(self.encoder.hidden(&enc))?;
         Ok((enc, states))
     }
@@ -281,29 +275,9 @@ pub struct HeadTrainer {
 }
 
 impl HeadTrainer {
-    /// A linear head (token classification).
+    /// A linear head over `hidden`-wide features; with `pooler`, BERT's pooler comes first
+    /// (sequence-level heads on `[CLS]`: classification, NSP).
     pub fn new(
-        hidden: usize,
-        labels: usize,
-        train: Examples,
-        held_out: Examples,
-        config: HeadTrainConfig,
-    ) -> Result<Self, TaskError> {
-        Self::build(hidden, labels, train, held_out, config, false)
-    }
-
-    /// A pooler and a linear head on `[CLS]` features (sequence classification, NSP).
-    pub fn with_pooler(
-        hidden: usize,
-        labels: usize,
-        train: Examples,
-        held_out: Examples,
-        config: HeadTrainConfig,
-    ) -> Result<Self, TaskError> {
-        Self::build(hidden, labels, train, held_out, config, true)
-    }
-
-    fn build(
         hidden: usize,
         labels: usize,
         train: Examples,
@@ -868,12 +842,15 @@ impl FineTuneJob {
         if self.trainer.is_none() {
             let (hidden, n) = (self.encoder.hidden_size(), self.labels.len());
             let (train, held) = (self.train.clone(), self.held.clone());
-            self.trainer = Some(match self.task {
-                FineTuneTask::Tag => HeadTrainer::new(hidden, n, train, held, self.config)?,
-                FineTuneTask::Classify => {
-                    HeadTrainer::with_pooler(hidden, n, train, held, self.config)?
-                }
-            });
+            let pooler = self.task == FineTuneTask::Classify;
+            self.trainer = Some(HeadTrainer::new(
+                hidden,
+                n,
+                train,
+                held,
+                self.config,
+                pooler,
+            )?);
         }
         self.trainer
             .as_mut()

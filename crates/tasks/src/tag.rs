@@ -18,7 +18,7 @@ use tlab_models::readout;
 use tokenizers::Encoding;
 
 use crate::TaskError;
-use crate::encoder::{Encoder, ModelFiles, architectures, char_slice, non_empty, wrong_task};
+use crate::encoder::{Encoder, ModelFiles, architectures, char_slice, wrong_task};
 use crate::heads::{HeadSpec, labels_in_order};
 
 /// The checkpoint key of the head (Hugging Face's name).
@@ -125,7 +125,7 @@ impl TokenClassifier {
 
     /// One label per word of `text`, in order.
     pub fn tag(&self, text: &str) -> Result<Tagged, TaskError> {
-        let enc = self.encoder.encode(non_empty("text", text)?)?;
+        let enc = self.encoder.encode_text(text, None)?;
         let states = self.encoder.hidden(&enc);
         let [_, n, hidden] = states.dims();
         // [1, tokens, hidden] → [tokens, hidden]: the head is the same Linear on every token.

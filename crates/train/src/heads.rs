@@ -74,12 +74,14 @@ fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path, limit: usize) -> anyhow
         .collect()
 }
 
-/// Features from `cache` when it holds `rows` of them, else computed and cached.
-fn cached(
+/// Features from `cache` when it holds `rows` of them, else computed from `items` a chunk
+/// at a time by `compute` (with a progress line per chunk) and cached.
+fn cached<T>(
     cache: &Path,
     rows: usize,
     hidden: usize,
-    compute: impl FnOnce() -> anyhow::Result<Vec<f32>>,
+    (items, what): (&[T], &str),
+    compute: impl Fn(&[T]) -> anyhow::Result<Vec<f32>>,
 ) -> anyhow::Result<Vec<f32>> {
     if let Ok(bytes) = std::fs::read(cache)
         && bytes.len() == rows * hidden * 4
@@ -90,7 +92,18 @@ fn cached(
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect());
     }
-    let features = compute()?;
+    const CHUNK: usize = 256;
+    let t = Instant::now();
+    let mut features = Vec::with_capacity(rows * hidden);
+    for (i, chunk) in items.chunks(CHUNK).enumerate() {
+        features.extend(compute(chunk)?);
+        eprintln!(
+            "  features: {} / {} {what}, {:.0} s",
+            i * CHUNK + chunk.len(),
+            items.len(),
+            t.elapsed().as_secs_f64()
+        );
+    }
     anyhow::ensure!(
         features.len() == rows * hidden,
         "features of the wrong size"
@@ -199,11 +212,7 @@ fn finish(
     features_from_cache: bool,
 ) -> anyhow::Result<()> {
     let (hidden, n) = (encoder.hidden_size(), head.labels.len());
-    let mut trainer = if head.pooler {
-        HeadTrainer::with_pooler(hidden, n, train, held.clone(), o.config)?
-    } else {
-        HeadTrainer::new(hidden, n, train, held.clone(), o.config)?
-    };
+    let mut trainer = HeadTrainer::new(hidden, n, train, held.clone(), o.config, head.pooler)?;
     let (curve, train_seconds) = fit(&mut trainer, o)?;
     let (accuracy, per_label) = score(&trainer, &held, head.labels)?;
     let same_document_accuracy = match same_document {
@@ -267,21 +276,16 @@ fn word_examples(
             labels.push(id.with_context(|| format!("unknown tag {t}"))? as u32);
         }
     }
-    let features = cached(cache, labels.len(), encoder.hidden_size(), || {
-        let t = Instant::now();
-        let mut features = Vec::new();
-        for (i, chunk) in sentences.chunks(256).enumerate() {
+    let features = cached(
+        cache,
+        labels.len(),
+        encoder.hidden_size(),
+        (sentences, "sentences"),
+        |chunk| {
             let words: Vec<Vec<String>> = chunk.iter().map(|s| s.words.clone()).collect();
-            features.extend(encoder.word_features(&words)?.into_iter().flatten());
-            eprintln!(
-                "  features: {} / {} sentences, {:.0} s",
-                (i * 256 + chunk.len()),
-                sentences.len(),
-                t.elapsed().as_secs_f64()
-            );
-        }
-        Ok(features)
-    })?;
+            Ok(encoder.word_features(&words)?.concat())
+        },
+    )?;
     Ok(Examples { features, labels })
 }
 
@@ -336,24 +340,19 @@ fn pair_examples(
     cache: &Path,
 ) -> anyhow::Result<Examples> {
     let labels = pairs.iter().map(|p| u32::from(!p.is_next)).collect();
-    let features = cached(cache, pairs.len(), encoder.hidden_size(), || {
-        let t = Instant::now();
-        let mut features = Vec::new();
-        for (i, chunk) in pairs.chunks(512).enumerate() {
+    let features = cached(
+        cache,
+        pairs.len(),
+        encoder.hidden_size(),
+        (pairs, "pairs"),
+        |chunk| {
             let texts: Vec<(String, Option<String>)> = chunk
                 .iter()
                 .map(|p| (p.a.clone(), Some(p.b.clone())))
                 .collect();
-            features.extend(encoder.cls_features(&texts)?);
-            eprintln!(
-                "  features: {} / {} pairs, {:.0} s",
-                i * 512 + chunk.len(),
-                pairs.len(),
-                t.elapsed().as_secs_f64()
-            );
-        }
-        Ok(features)
-    })?;
+            Ok(encoder.cls_features(&texts)?)
+        },
+    )?;
     Ok(Examples { features, labels })
 }
 

@@ -28,6 +28,18 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("could not pass the result to JavaScript: {e}")))
 }
 
+/// An options object from JavaScript; `undefined` or `null` means every default.
+fn options_from_js<T: serde::de::DeserializeOwned + Default>(
+    options: JsValue,
+    what: &str,
+) -> Result<T, JsError> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(T::default());
+    }
+    serde_wasm_bindgen::from_value(options)
+        .map_err(|e| JsError::new(&format!("{what} options are not valid: {e}")))
+}
+
 fn js_err(e: tlab_tasks::TaskError) -> JsError {
     JsError::new(&e.to_string())
 }
@@ -138,12 +150,7 @@ impl TranslateModel {
 
     /// `{translation, tokens, score, nbest: [{translation, ids, tokens, score, log_prob}], source_ids, source_tokens, trace?, cross_attentions?}`
     pub fn translate(&self, text: &str, options: JsValue) -> Result<JsValue, JsError> {
-        let o: JsTranslateOptions = if options.is_undefined() || options.is_null() {
-            JsTranslateOptions::default()
-        } else {
-            serde_wasm_bindgen::from_value(options)
-                .map_err(|e| JsError::new(&format!("translation options are not valid: {e}")))?
-        };
+        let o: JsTranslateOptions = options_from_js(options, "translation")?;
         let defaults = TranslateOptions::default();
         let opts = TranslateOptions {
             beam: o.beam.unwrap_or(defaults.beam),
@@ -341,12 +348,7 @@ impl FineTune {
         held_out: &str,
         options: JsValue,
     ) -> Result<FineTune, JsError> {
-        let o: JsTrainOptions = if options.is_undefined() || options.is_null() {
-            JsTrainOptions::default()
-        } else {
-            serde_wasm_bindgen::from_value(options)
-                .map_err(|e| JsError::new(&format!("training options are not valid: {e}")))?
-        };
+        let o: JsTrainOptions = options_from_js(options, "training")?;
         let d = HeadTrainConfig::default();
         let config = HeadTrainConfig {
             learning_rate: o.learning_rate.unwrap_or(d.learning_rate),
