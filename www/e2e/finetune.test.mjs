@@ -3,7 +3,12 @@
 // held-out accuracy rises far above chance and above where it started; the sentence's tags
 // change from the untrained head's; Pause stops the steps, Reset goes back to step 0; the
 // downloaded head is a BertForTokenClassification config.json + head.safetensors that the
-// tagger kind loads back and that tags as the run did. Own data with a bad line fails in words.
+// tagger kind loads back and that tags as the run did. With the top encoder layer fine-tuned
+// too (top-layers 1), the run is built again (its features computed below that layer), the
+// held-out accuracy passes 85 % in 60 steps, the widget says which choice the run made, and
+// head.safetensors also holds layer 5 under the checkpoint's own names, which the tagger kind
+// reads in place of the encoder's; more layers than the encoder has are refused in words.
+// Own data with a bad line fails in words.
 // Own text<TAB>label lines train a sentence classifier, whose downloaded
 // BertForSequenceClassification head the classifier kind loads back.
 import { test, before, after } from 'node:test';
@@ -73,11 +78,11 @@ async function downloadHead() {
   return { config, head, header: JSON.parse(head.subarray(8, 8 + n).toString('utf8')) };
 }
 
-/** Loads the exported files with the encoder's as model `kind`, and asks it op(text) and the
- * run predict(text): {info, back, run}. */
-function loadBack(kind, op, { config, head }, key, text) {
+/** Loads the exported files with the encoder's as model `kind` (under the key `as`), and
+ * asks it op(text) and the run predict(text): {info, back, run}. */
+function loadBack(kind, op, { config, head }, key, text, as = `finetuned-${kind}`) {
   return page.evaluate(
-    async ({ kind, op, key, config, head, text }) => {
+    async ({ kind, op, key, config, head, text, as }) => {
       const { sharedClient, DEFAULT_BERT } = await import('./lib/client.js');
       const client = sharedClient();
       const get = async (name) => new Uint8Array(await (await fetch(`${DEFAULT_BERT.url}/${name}`)).arrayBuffer());
@@ -87,10 +92,10 @@ function loadBack(kind, op, { config, head }, key, text) {
         'tokenizer.json': await get('tokenizer.json'),
         'model.safetensors': await get('model.safetensors'),
       };
-      const info = await client.load(kind, `finetuned-${kind}`, { files });
-      return { info, back: await client[op](`finetuned-${kind}`, text), run: await client.predict(key, text) };
+      const info = await client.load(kind, as, { files });
+      return { info, back: await client[op](as, text), run: await client.predict(key, text) };
     },
-    { kind, op, key, config: JSON.stringify(config), head: [...head], text },
+    { kind, op, key, config: JSON.stringify(config), head: [...head], text, as },
   );
 }
 
@@ -168,6 +173,123 @@ test('Pause stops the steps at once; Reset goes back to step 0', async () => {
   assert.equal(reset.train, 'Train');
   assert.ok(reset.tags.every((t) => t.before === t.now), 'the untrained head again');
   assert.match(await page.textContent(`${W} .tl-ft-status`), /^Step 0 · /);
+  assert.deepEqual(page.problems, []);
+});
+
+// The top encoder layer fine-tuned with the head. On these 60 training sentences (16 a
+// step) the held-out accuracy measured 92.1 % at step 60 (88.6 % at step 30); the test asks
+// for 85 %.
+const TOP_STEPS = 60;
+const TOP_ACCURACY = 0.85;
+const tuneWhy = () => page.textContent(`${W} .tl-ft-tune-why`);
+
+test('top layers: the top encoder layer learns with the head; the run is built again, says so, passes 85 %, and exports layer 5 that the tagger reads', async () => {
+  await page.evaluate(({ W, steps }) => document.querySelector(W).setAttribute('steps', String(steps)), { W, steps: TOP_STEPS });
+  // Head only (0) is the default, explained; the layers' learning rate appears only with N > 0.
+  assert.equal(await page.inputValue(`${W} .tl-ft-top-layers`), '0');
+  assert.equal(await page.getAttribute(`${W} .tl-ft-top-layers`, 'max'), '6');
+  assert.match(await tuneWhy(), /^0 = head only: the encoder is frozen, so each word’s features are computed once and kept; a step .* costs a few milliseconds/);
+  assert.ok(await page.isHidden(`${W} .tl-ft-layer-lr`));
+  assert.equal((await state()).history.length, 1, 'the head-only run of the tests above, reset to step 0');
+  assert.equal(await page.getAttribute(W, 'data-tuned-layers'), '0');
+  await page.fill(`${W} .tl-ft-top-layers`, '1');
+  assert.ok(await page.isVisible(`${W} .tl-ft-layer-lr`));
+  assert.equal(Number(await page.inputValue(`${W} .tl-ft-layer-lr`)), 1e-4);
+  const why = await tuneWhy();
+  assert.match(why, /^1 = the top layer of the encoder’s 6 learns too: the lecture’s “fine-tune the whole model”, for the top of it\. .*every step runs that layer forward and backward on 16 sentences/);
+  assert.match(why, /The run shown trains the head only: the next Train starts a new run and computes the features again\.$/);
+  assert.match(await page.textContent(`${W} .tl-ft-model`), /\(pre-trained without labels; its top layer fine-tuned here, the rest frozen\)/);
+  assert.match(await page.textContent(`${W} .tl-ft-sizes`), /Train runs 60 steps of 16 sentences each\./);
+  assert.equal(await page.textContent(`${W} .tl-train`), 'Train');
+
+  const headOnlyKey = (await state()).key;
+  await page.click(`${W} .tl-train`);
+  // A new run: its features computed again (below the tuned layer), the choice locked meanwhile.
+  await page.waitForFunction((W) => document.querySelector(W).dataset.phase === 'features', W);
+  assert.ok(await page.isDisabled(`${W} .tl-ft-top-layers`));
+  assert.ok(await page.isDisabled(`${W} .tl-ft-layer-lr`));
+  await settled(['done'], 120_000);
+  const s = await state();
+  assert.equal(s.error, '');
+  assert.equal(s.key, headOnlyKey, 'the same worker key, loaded again');
+  assert.equal(s.step, TOP_STEPS);
+  assert.equal(await page.getAttribute(W, 'data-tuned-layers'), '1');
+  assert.equal(await page.evaluate((W) => document.querySelector(W).job.tuned, W), 1);
+  assert.ok(await page.evaluate((W) => document.querySelector(W).job.featureMs > 0, W), 'the features were computed again');
+  const [start, end] = [s.history[0], s.history.at(-1)];
+  assert.equal(start.step, 0);
+  // Five steps per train call when a layer trains.
+  assert.deepEqual(s.history.map((p) => p.step), Array.from({ length: TOP_STEPS / 5 + 1 }, (_, i) => 5 * i));
+  console.log(`top-layers 1: held-out accuracy ${s.history.map((p) => `${p.step}: ${(100 * p.acc).toFixed(1)} %`).join(', ')}`);
+  assert.ok(end.acc >= TOP_ACCURACY, `held-out accuracy ${end.acc} after ${end.step} steps`);
+  assert.equal(s.tags.find((t) => t.word === 'the').now, 'DET');
+  assert.ok(s.tags.some((t) => t.before !== t.now), 'some tag changed');
+  // The status line says which choice the run made, and what a step costs.
+  assert.match(await page.textContent(`${W} .tl-ft-status`), /^Step 60 · .* held-out accuracy \d+\.\d % .*This run: the top encoder layer learns with the head, \d+\.\d\d s per step\.$/);
+  assert.doesNotMatch(await tuneWhy(), /The run shown/);
+  assert.equal(await page.textContent(`${W} .tl-train`), `Train ${TOP_STEPS} more steps`);
+  await page.evaluate(async () => (await import('./widgets/index.js')).setLang('zh'));
+  assert.match(await page.textContent(`${W} .tl-ft-status`), /本次训练：编码器最上面 1 层与分类头一起学习，每步 \d+\.\d\d 秒。$/);
+  assert.match(await tuneWhy(), /^1 = 编码器（共 6 层）最上面的 1 层也一起学习：即课上说的“微调整个模型”/);
+  assert.equal(await page.inputValue(`${W} .tl-ft-top-layers`), '1', 'the choice stays when the form is built again');
+  await page.evaluate(async () => (await import('./widgets/index.js')).setLang('en'));
+
+  // The download: the head and the tuned layer 5 under the checkpoint's names, no other layer.
+  const files = await downloadHead();
+  const keys = Object.keys(files.header).filter((k) => k !== '__metadata__');
+  const layer5 = keys.filter((k) => k.startsWith('bert.encoder.layer.5.'));
+  assert.ok(layer5.length >= 16, `layer 5's tensors: ${layer5.join(' ')}`);
+  for (const part of ['attention.self.query.weight', 'attention.output.LayerNorm.weight', 'intermediate.dense.weight', 'output.dense.bias']) {
+    assert.ok(layer5.includes(`bert.encoder.layer.5.${part}`), `bert.encoder.layer.5.${part} in ${layer5.join(' ')}`);
+  }
+  assert.deepEqual(files.header['bert.encoder.layer.5.attention.self.query.weight'].shape, [384, 384]);
+  assert.deepEqual(keys.filter((k) => /encoder\.layer\.[0-4]\./.test(k)), [], 'only the tuned layer');
+  assert.deepEqual(keys.filter((k) => !k.startsWith('bert.encoder.layer.5.')).sort(), ['classifier.bias', 'classifier.weight']);
+  assert.deepEqual(files.header['classifier.weight'].shape, [s.labels.length, 384]);
+  assert.deepEqual(files.config.architectures, ['BertForTokenClassification']);
+
+  // Loaded back as a tagger (head.safetensors read before the encoder's weights: its layer 5
+  // wins), it tags as the run does.
+  const { info, back, run } = await loadBack('tagger', 'tag', files, s.key, TEXT, 'finetuned-tagger-top1');
+  assert.deepEqual(info.labels, s.labels);
+  assert.deepEqual(back.words.map((w) => w.label), run.words.map((w) => w.label));
+  assert.deepEqual(back.words.map((w) => w.label), s.tags.map((t) => t.now));
+  // (The file stores the head and the layer in f16.)
+  for (const [i, w] of back.words.entries()) assert.ok(Math.abs(w.prob - run.words[i].prob) < 0.03, `${w.word}: ${w.prob} vs ${run.words[i].prob}`);
+  assert.deepEqual(page.problems, []);
+});
+
+test('top layers: more layers than the encoder has, or a bad number, fail in words; the page keeps working', async () => {
+  await page.fill(`${W} .tl-ft-top-layers`, '9');
+  assert.match(await tuneWhy(), /^This encoder has 6 layers: choose 0 to 6, not 9 \(Train will say so too\)\./);
+  await page.click(`${W} .tl-train`);
+  await page.waitForFunction((W) => document.querySelector(W).dataset.state === 'error', W, { timeout: 30_000 });
+  // The wasm's own words (FineTune refuses the option).
+  assert.equal((await state()).error, 'this model has 6 encoder layers; 9 cannot be fine-tuned');
+  assert.equal(await page.getAttribute(W, 'data-phase'), 'idle');
+  assert.equal(await page.getAttribute(W, 'data-tuned-layers'), null);
+  assert.ok(await page.isEnabled(`${W} .tl-train`));
+  // Checked in the page before anything is sent.
+  await page.fill(`${W} .tl-ft-top-layers`, '-1');
+  assert.match(await tuneWhy(), /^The number of encoder layers to fine-tune must be a whole number, 0 or more, not “-1”\./);
+  await page.click(`${W} .tl-train`);
+  await page.waitForFunction((W) => /not “-1”/.test(document.querySelector(W).querySelector('.tl-error').textContent), W);
+  await page.fill(`${W} .tl-ft-top-layers`, '1');
+  await page.fill(`${W} .tl-ft-layer-lr`, '-0.5');
+  await page.click(`${W} .tl-train`);
+  await page.waitForFunction((W) => /^The learning rate of the encoder layers must be a positive number, such as 1e-4, not “-0\.5”\.$/.test(document.querySelector(W).querySelector('.tl-error').textContent), W);
+  await page.fill(`${W} .tl-ft-layer-lr`, '0.0001');
+  // Head only again: a new run trains, and says so.
+  await page.fill(`${W} .tl-ft-top-layers`, '0');
+  await page.evaluate((W) => document.querySelector(W).setAttribute('steps', '20'), W);
+  await page.click(`${W} .tl-train`);
+  await settled(['done']);
+  const s = await state();
+  assert.equal(s.error, '');
+  assert.equal(s.step, 20);
+  assert.equal(await page.getAttribute(W, 'data-tuned-layers'), '0');
+  assert.match(await page.textContent(`${W} .tl-ft-status`), /This run: head only, the encoder frozen, \d+(\.\d)? ms per step\.$/);
+  assert.equal(s.tags.find((t) => t.word === 'the').now, 'DET');
   assert.deepEqual(page.problems, []);
 });
 

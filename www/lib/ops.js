@@ -145,10 +145,14 @@
  * (the last `/` splits) or `{"words": […], "tags": […]}`; sentence classification
  * `text<TAB>label`; sentence pairs `sentence A<TAB>sentence B<TAB>label`.
  * options: the head's AdamW (Rust's defaults: learningRate 3e-3, batch 256, weightDecay
- * 1e-4, seed 0). Its load answers the labels (string[]) in the head's id order.
+ * 1e-4, seed 0), and the encoder's top layers that train with it: topLayers (0, the
+ * default: the head alone over features computed once; 1 … the model's layers, more is an
+ * error in words), their AdamW learning rate layerLearningRate (1e-4) and layerBatch
+ * (sentences or texts per step when layers train, 16). Its load answers the labels
+ * (string[]) in the head's id order.
  * @typedef {({url: string} | {files: Record<string, ArrayBuffer | Uint8Array>}) & {train: string,
  *   heldOut: string, options?: {learningRate?: number, batch?: number, weightDecay?: number,
- *   seed?: number}}} FineTuneSource */
+ *   seed?: number, topLayers?: number, layerLearningRate?: number, layerBatch?: number}}} FineTuneSource */
 /** FineTuneTask (finetune.rs): what the data trains, one label per word or per text (or pair).
  * @typedef {'tag' | 'classify'} FineTuneTask */
 /** FeatureProgress (finetune.rs): examples (sentences, texts or pairs) whose features are
@@ -166,7 +170,10 @@
 /** ExportedHead (finetune.rs): a BertForTokenClassification head (tagging) or a
  * BertForSequenceClassification pooler + classifier (classification); save as config.json
  * and head.safetensors beside the encoder's tokenizer.json and model.safetensors (the tagger
- * or classifier kind loads them so, with {url, base}). head_safetensors: the file's bytes.
+ * or classifier kind loads them so, with {url, base}). head_safetensors: the file's bytes;
+ * with topLayers > 0 it also holds the tuned encoder layers under the checkpoint's own
+ * names (bert.encoder.layer.5.… for the built-in 6-layer encoder), read in place of the
+ * encoder's.
  * @typedef {{config_json: string, head_safetensors: Uint8Array}} ExportedHead */
 
 /** The model kinds: the wasm class that holds one, its name in words, and (loadAnswer) the
@@ -253,11 +260,15 @@ export const OPS = Object.freeze({
   // A fine-tuning run (bert-finetune.js drives it: featurize in chunks, then train in bursts).
   /** What the data trains: 'tag' or 'classify'. */
   task: op(['finetune'], 'task', [], 'FineTuneTask'),
+  /** How many top encoder layers train with the head (options.topLayers; 0: the head alone). */
+  tunedLayers: op(['finetune'], 'tunedLayers', [], 'number'),
   /** The head's labels, in id order. */
   labels: op(['finetune'], 'labels', [], 'string[]'),
-  /** The frozen encoder's features of up to `sentences` more examples (held-out first). */
+  /** The frozen encoder's features of up to `sentences` more examples (held-out first; with
+   * tuned layers, the hidden states below them). */
   featurize: op(['finetune'], 'featurize', [SENTENCES], 'FeatureProgress'),
-  /** `steps` more AdamW steps of the head (0: where it stands); fails before featurize is done. */
+  /** `steps` more AdamW steps of the head (and the tuned layers; 0: where it stands); fails
+   * before featurize is done. */
   train: op(['finetune'], 'train', [STEPS], 'TrainProgress'),
   /** The head's answer for the text (or, classifying pairs, the pair text, pair) as it is
    * now (untrained before the first step); a tagging head refuses a pair. */

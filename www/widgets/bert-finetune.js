@@ -1,6 +1,7 @@
-// <bert-finetune [text] [pair] [sentences] [held-out] [steps] [src]>: the lecture's "pre-train,
-// then fine-tune", run live. A head learns on top of the frozen fill-mask encoder (model kind
-// 'finetune' of lib/ops.js; the Rust side is tlab_tasks::finetune): a linear part-of-speech
+// <bert-finetune [text] [pair] [sentences] [held-out] [steps] [top-layers] [layer-lr] [src]>:
+// the lecture's "pre-train, then fine-tune", run live. A head learns on top of the fill-mask
+// encoder (model kind 'finetune' of lib/ops.js; the Rust side is tlab_tasks::finetune), the
+// encoder frozen or, if chosen, its top N layers learning with the head: a linear part-of-speech
 // head on the built-in Brown sentences, or on the lecturer's own examples a tagging head
 // (word/TAG lines) or a sentence classifier (text<TAB>label, or sentence A<TAB>sentence
 // B<TAB>label for pairs). A live chart of training loss and held-out accuracy, the student's
@@ -8,8 +9,15 @@
 // trained head as two files to download.
 //
 // The page drives the loop, one short worker call at a time: the encoder's features in
-// chunks of FEATURE_CHUNK sentences, then training in bursts of BURST steps. The worker
-// answers between calls, so Pause acts within one call and the page never freezes.
+// chunks of FEATURE_CHUNK sentences, then training in bursts of BURST steps (LAYER_BURST when
+// encoder layers train: each of those steps is a hundred times dearer). The worker answers
+// between calls, so Pause acts within one call and the page never freezes.
+//
+// Head only or top N layers (the top-layers field, 0 by default): with 0 the encoder is frozen
+// and each word's last hidden state is computed once; with N the features stop below the top
+// N blocks, and every step runs those blocks forward and backward with the head
+// (tlab_tasks::tune_layers). The choice is fixed when the features are computed, so changing
+// it makes the next Train build the run again, as changing the data does.
 import { TlabWidget, h, rich, fmt, pct, bars, modelSpec, svg as svgEl } from './base.js';
 import { builtinEntry } from './model-picker.js';
 import { sharedClient, BROWN_POS } from '../lib/client.js';
@@ -18,12 +26,17 @@ import { sharedClient, BROWN_POS } from '../lib/client.js';
 const FEATURE_CHUNK = 16;
 /** Optimizer steps per train call (a few tens of milliseconds). */
 const BURST = 10;
+/** … when encoder layers train too (a step runs them forward and backward on a batch of
+ * sentences: about 0.3 s per layer on 2 cores, so a call stays near a second or two). */
+const LAYER_BURST = 5;
 /** How often the head answers for the student's input again while training runs. */
 const PREDICT_EVERY_MS = 1000;
 const GOAL = 0.9;
 /** The defaults, chosen with tools/bench-finetune.mjs so that the held-out accuracy passes
  * 90 % within a minute of pressing Train on a 2-core machine. */
-export const FINETUNE_DEFAULTS = Object.freeze({ sentences: 200, heldOut: 100, steps: 500 });
+export const FINETUNE_DEFAULTS = Object.freeze({ sentences: 200, heldOut: 100, steps: 500, layerSteps: 100, topLayers: 0, layerLearningRate: 1e-4 });
+/** The Rust side's defaults that the page describes (HeadTrainConfig, LayerTuning). */
+const RUST_DEFAULTS = Object.freeze({ batch: 256, learningRate: 3e-3, layerBatch: 16 });
 /** What tools/bench-finetune.mjs measured there with these defaults (headless Chromium, wasm;
  * the machine busy with a build), for the widget's note on why the training set is this
  * size. sweep: [training sentences, final held-out accuracy %, seconds from Train to 90 %]. */
@@ -36,6 +49,12 @@ const MEASURED = Object.freeze({
   trainS: 1.5,
   stepsTo90: 140,
   sweep: [[100, 92.3, 12], [200, 93.3, 17], [500, 93.3, 61]],
+  // The top layer fine-tuned with the head (top-layers 1; 16 sentences a step, the same 200 +
+  // 100 sentences; `node tools/bench-finetune.mjs --top-layers 0,1`, load average 3.6 on 2
+  // cores): seconds per step (the held-out measurement every LAYER_BURST steps included),
+  // steps and seconds from Train to 90 % (the head alone, same run: 140 steps, 16.8 s), and
+  // the best held-out accuracy in 100 steps (the head alone: 93.3 % in 500).
+  layer: Object.freeze({ stepS: 0.47, stepsTo90: 45, to90S: 35, best: 93.7 }),
 });
 /** The head's training options (lib/ops.js FineTuneSource.options; Rust's defaults otherwise). */
 const FINETUNE_OPTIONS = Object.freeze({});
@@ -123,10 +142,12 @@ function chart(points, xmax, t) {
 }
 
 export class BertFinetune extends TlabWidget {
-  static attributes = [...TlabWidget.attributes, 'pair', 'sentences', 'held-out', 'steps'];
+  static attributes = [...TlabWidget.attributes, 'pair', 'sentences', 'held-out', 'steps', 'top-layers', 'layer-lr'];
 
-  /** The run in the worker, once Train built it: {sig, key, labels, form (of FORMS), feat,
-   * history: [{step, epochs, loss, acc, s}], target, activeMs, featureMs, reachedAt}. */
+  /** The run in the worker, once Train built it: {sig, key, labels, form (of FORMS), tuned
+   * (encoder layers that train with the head; 0: head only), layerLr, feat, history: [{step,
+   * epochs, loss, acc, s}], target, activeMs, featureMs, trainMs and trainSteps (the train
+   * calls' time and steps, for the cost of a step), reachedAt}. */
   job = null;
   /** 'idle' | 'features' | 'training' | 'paused' | 'done' (also data-phase). */
   phase = 'idle';
@@ -137,7 +158,25 @@ export class BertFinetune extends TlabWidget {
 
   get sizes() {
     const n = (name, d) => Math.max(1, Math.floor(this.num(name, d)));
-    return { sentences: n('sentences', FINETUNE_DEFAULTS.sentences), heldOut: n('held-out', FINETUNE_DEFAULTS.heldOut), steps: n('steps', FINETUNE_DEFAULTS.steps) };
+    // Steps per Train: fewer when encoder layers train (each step is far dearer, and fewer
+    // are needed).
+    const steps = this.tuning.layers > 0 ? FINETUNE_DEFAULTS.layerSteps : FINETUNE_DEFAULTS.steps;
+    return { sentences: n('sentences', FINETUNE_DEFAULTS.sentences), heldOut: n('held-out', FINETUNE_DEFAULTS.heldOut), steps: n('steps', steps) };
+  }
+
+  /** The choice in the form: {layers (0: head only), lr (theirs), error (in words, or ''),
+   * tooMany (more layers than the encoder has, when its config.json said how many: Train
+   * still asks the wasm, which refuses in words)}. Fixed for a run when its features are
+   * computed. */
+  get tuning() {
+    const raw = (name, d) => (this.fields?.[name]?.value ?? this.attr(name, String(d))).trim();
+    const layersText = raw('top-layers', FINETUNE_DEFAULTS.topLayers);
+    const lrText = raw('layer-lr', FINETUNE_DEFAULTS.layerLearningRate);
+    const layers = layersText === '' ? 0 : Number(layersText);
+    const lr = Number(lrText);
+    if (!Number.isInteger(layers) || layers < 0) return { layers: 0, lr, error: this.t('ftBadLayers', layersText) };
+    if (layers > 0 && !(Number.isFinite(lr) && lr > 0 && lrText !== '')) return { layers, lr, error: this.t('ftBadLr', lrText) };
+    return { layers, lr, error: '', tooMany: this.encoderLayers != null && layers > this.encoderLayers };
   }
 
   layout() {
@@ -172,12 +211,29 @@ export class BertFinetune extends TlabWidget {
     this.textBox = this.input('text', 'ftSentence', { live: true });
     this.pairBox = this.input('pair', 'ftPair', { live: true });
     this.files = h('div', { class: 'tl-ft-files' });
+    // Head only, or the top N encoder layers too (attributes top-layers and layer-lr seed them).
+    const number = (name, props) =>
+      this.field(
+        name,
+        h('input', { type: 'number', class: `tl-ft-${name}`, value: this.attr(name, String(FINETUNE_DEFAULTS[name === 'top-layers' ? 'topLayers' : 'layerLearningRate'])), oninput: () => this.draw(), onchange: () => this.draw(), ...props }),
+        true,
+      );
+    const layersField = number('top-layers', { min: 0, step: 1, max: this.encoderLayers ?? null });
+    this.lrBox = h('label', { class: 'tl-inline tl-ft-lr' }, `${this.t('ftLayerLr', RUST_DEFAULTS.learningRate)} `, number('layer-lr', { min: 0, step: 'any' }));
+    this.tuneWhy = h('p', { class: 'tl-muted tl-ft-tune-why', 'aria-live': 'polite' });
+    this.tuneBox = h(
+      'div',
+      { class: 'tl-ft-tune' },
+      h('div', { class: 'tl-controls' }, h('label', { class: 'tl-inline tl-ft-layers', for: layersField.id }, ...rich(this.t('ftTopLayers'), { n: layersField })), this.lrBox),
+      this.tuneWhy,
+    );
     return [
       this.modelLine,
       h('fieldset', { class: 'tl-segmented tl-ft-data' }, h('legend', { text: this.t('ftData') }), radio('builtin', 'ftBuiltin'), radio('own', 'ftOwn')),
       this.own,
       this.sizeNote,
       h('p', { class: 'tl-note tl-ft-why' }, rich(this.t('ftWhy', MEASURED))),
+      this.tuneBox,
       h(
         'div',
         { class: 'tl-controls' },
@@ -204,9 +260,19 @@ export class BertFinetune extends TlabWidget {
     this.nameEncoder();
   }
 
-  /** The built-in default encoder's name in models/index.json, for the model line. */
+  /** The built-in default encoder's name in models/index.json, for the model line, and the
+   * encoder's layers (its config.json), the most that can be fine-tuned. */
   async nameEncoder() {
-    this.builtinName = (await builtinEntry('fill-mask')).name ?? '';
+    const url = modelSpec(this).url;
+    const [entry, layers] = await Promise.all([
+      builtinEntry('fill-mask'),
+      fetch(`${url.replace(/\/+$/, '')}/config.json`)
+        .then((r) => (r.ok ? r.json() : null))
+        .then((c) => (Number.isInteger(c?.num_hidden_layers) && c.num_hidden_layers > 0 ? c.num_hidden_layers : null))
+        .catch(() => null),
+    ]);
+    this.builtinName = entry.name ?? '';
+    if (modelSpec(this).url === url) this.encoderLayers = layers;
     this.draw();
   }
 
@@ -214,6 +280,12 @@ export class BertFinetune extends TlabWidget {
   refresh() {
     this.draw();
     return this.predict();
+  }
+
+  attributeChangedCallback(name, old, value) {
+    super.attributeChangedCallback(name, old, value);
+    // Another encoder: its number of layers.
+    if (name === 'src' && this._connected && old !== value) this.nameEncoder();
   }
 
   get ownData() {
@@ -279,7 +351,7 @@ export class BertFinetune extends TlabWidget {
     if (!job) return;
     await this.guard(async () => {
       await sharedClient().reset(job.key);
-      Object.assign(job, { history: [], target: 0, activeMs: 0, reachedAt: null });
+      Object.assign(job, { history: [], target: 0, activeMs: 0, trainMs: 0, trainSteps: 0, reachedAt: null });
       this.now = null;
       this.dropFiles();
       if (featuresDone(job)) await this.startingPoint(job, 0);
@@ -295,7 +367,10 @@ export class BertFinetune extends TlabWidget {
       return true;
     } catch (e) {
       // A fresh worker (after a crash) has the run's data but not its features: start over.
-      if (e?.name === 'CrashError') this.job = null;
+      if (e?.name === 'CrashError') {
+        this.job = null;
+        delete this.dataset.tunedLayers;
+      }
       this.showError('run', e.message);
       this.dataset.state = 'error';
       this.showProgress(null);
@@ -320,23 +395,31 @@ export class BertFinetune extends TlabWidget {
     let job;
     const active = () => (job.activeMs + performance.now() - t0) / 1000;
     const ok = await this.guard(async () => {
+      const tuning = this.tuning;
+      if (tuning.error) throw new Error(tuning.error);
       const data = await this.data();
       const url = modelSpec(this).url;
-      const sig = JSON.stringify([url, data.train, data.heldOut]);
+      // The layers that train are fixed when the features are computed: another choice is
+      // another run (its features computed again), as other data is.
+      const options = { ...FINETUNE_OPTIONS, topLayers: tuning.layers, ...(tuning.layers > 0 ? { layerLearningRate: tuning.lr } : {}) };
+      const sig = JSON.stringify([url, data.train, data.heldOut, options]);
       if (this.job?.sig !== sig) {
         this.job = null;
+        delete this.dataset.tunedLayers;
         this.before = this.now = null;
         this.dropFiles();
         this.setPhase('features');
         this.showProgress(this.t('loading'));
         const key = `finetune:${this.partId('run')}`;
-        const source = { url, train: data.train, heldOut: data.heldOut, options: FINETUNE_OPTIONS };
+        const source = { url, train: data.train, heldOut: data.heldOut, options };
         const labels = await client.loadFineTune(key, source, (p) => this.showProgress(p), { reload: true });
         // Rust decides tagging or classification; the lines, whether the texts are pairs.
         const task = await client.task(key);
+        const tuned = await client.tunedLayers(key);
         this.showProgress(null);
         const form = task === 'classify' && data.form === 'pairs' ? 'pairs' : task;
-        this.job = { sig, key, labels, form, data, feat: null, history: [], target: 0, activeMs: 0, featureMs: 0, reachedAt: null };
+        this.job = { sig, key, labels, form, tuned, layerLr: options.layerLearningRate ?? null, data, feat: null, history: [], target: 0, activeMs: 0, featureMs: 0, trainMs: 0, trainSteps: 0, reachedAt: null };
+        this.dataset.tunedLayers = String(tuned);
       }
       job = this.job;
       try {
@@ -353,8 +436,13 @@ export class BertFinetune extends TlabWidget {
         if (job.target <= at()) job.target = at() + this.sizes.steps;
         this.setPhase('training');
         let asked = performance.now();
+        const burst = job.tuned > 0 ? LAYER_BURST : BURST;
         while (!this.pauseAsked && at() < job.target) {
-          this.record(job, await client.train(job.key, Math.min(BURST, job.target - at())), active());
+          const s = performance.now();
+          const p = await client.train(job.key, Math.min(burst, job.target - at()));
+          job.trainMs += performance.now() - s;
+          job.trainSteps += p.step - at();
+          this.record(job, p, active());
           if (performance.now() - asked > PREDICT_EVERY_MS) {
             asked = performance.now();
             await this.predict();
@@ -434,34 +522,45 @@ export class BertFinetune extends TlabWidget {
     const last = job?.history.at(-1);
     const form = this.form;
     const tagging = form === 'tag';
+    const tuning = this.tuning;
     this.own.hidden = !this.ownData;
     this.textBox.querySelector('label').replaceChildren(...rich(this.t('ftSentence', form)));
     this.pairBox.hidden = form !== 'pairs';
     // The encoder the head trains on: src (loaded), else the built-in default.
     const src = this.getAttribute('src');
-    this.modelLine.textContent = this.t('ftModel', src ? this.t('loadedModel', src) : this.t('builtinModel', this.builtinName ?? ''), tagging);
+    this.modelLine.textContent = this.t('ftModel', src ? this.t('loadedModel', src) : this.t('builtinModel', this.builtinName ?? ''), tagging, tuning.layers);
     this.sizeNote.replaceChildren(
       ...rich(
-        this.ownData ? this.t('ftOwnSizes') : this.t('ftSizes', sentences, heldOut, steps, FINETUNE_OPTIONS.batch ?? 256),
+        this.ownData
+          ? this.t('ftOwnSizes')
+          : this.t('ftSizes', sentences, heldOut, steps, tuning.layers > 0 ? RUST_DEFAULTS.layerBatch : (FINETUNE_OPTIONS.batch ?? RUST_DEFAULTS.batch), tuning.layers > 0),
       ),
       job?.feat ? ` ${this.t('ftWords', job.data.trainCount, job.feat.train_words, job.data.heldCount, job.feat.held_out_words, tagging)}` : '',
     );
-    this.fields.train.textContent = this.phase === 'paused' ? this.t('ftResume') : this.phase === 'done' ? this.t('ftMore', steps) : this.t('ftTrain');
+    // (Another choice of layers is another run: plain Train.)
+    const same = !this.choiceChanged(tuning);
+    this.fields.train.textContent = this.phase === 'paused' && same ? this.t('ftResume') : this.phase === 'done' && same ? this.t('ftMore', steps) : this.t('ftTrain');
     this.fields.train.disabled = running;
     this.fields.pause.disabled = !running;
     this.fields.reset.disabled = !job?.history.length;
     this.fields.export.disabled = !job?.history.length;
-    for (const name of ['data-builtin', 'data-own', 'train-lines', 'held-lines', ...FORMS.map((f) => `example-${f}`)]) this.fields[name].disabled = running;
+    for (const name of ['data-builtin', 'data-own', 'train-lines', 'held-lines', 'top-layers', 'layer-lr', ...FORMS.map((f) => `example-${f}`)]) this.fields[name].disabled = running;
+    this.drawTuning(tuning);
     // What runs now.
     let line = '';
     if (this.phase === 'features' && job?.feat) {
       const words = job.feat.train_words + job.feat.held_out_words;
-      line = this.t('ftFeatures', job.feat.sentences_done, job.feat.sentences, words ? fmt(job.featureMs / words, 2) : '…', tagging);
+      line = this.t('ftFeatures', job.feat.sentences_done, job.feat.sentences, words ? fmt(job.featureMs / words, 2) : '…', tagging, job.tuned);
     } else if (last) {
       line = this.t('ftStatus', last.step, fmt(last.epochs, 1), Number.isFinite(last.loss) ? fmt(last.loss, 3) : '—', fmt(100 * last.acc, 1), fmt(last.s, 1));
       if (job.reachedAt) line += ` ${this.t('ftReached', job.reachedAt.step, fmt(job.reachedAt.s, 1))}`;
       if (this.phase === 'paused') line += ` ${this.t('ftPaused')}`;
-    } else if (this.phase === 'features') line = this.t('ftFeatures', 0, '…', '…', tagging);
+    } else if (this.phase === 'features') line = this.t('ftFeatures', 0, '…', '…', tagging, tuning.layers);
+    // Which choice this run made, and what a step of it costs.
+    if (job && (last || this.phase === 'features')) {
+      const ms = job.trainSteps ? job.trainMs / job.trainSteps : null;
+      line += ` ${ms == null ? this.t('ftRunUses', job.tuned) : ms >= 100 ? this.t('ftRunUses', job.tuned, fmt(ms / 1000, 2), true) : this.t('ftRunUses', job.tuned, fmt(ms, ms >= 10 ? 0 : 1), false)}`;
+    }
     this.phaseLine.textContent = line;
     this.chartBox.replaceChildren(
       chart(job?.history ?? [], Math.max(job?.target ?? 0, last?.step ?? 0, steps), (...a) => this.t(...a)),
@@ -477,6 +576,29 @@ export class BertFinetune extends TlabWidget {
       ),
     );
     this.drawAnswer();
+  }
+
+  /** Whether the layers chosen (or their learning rate) differ from the run's. */
+  choiceChanged(tuning) {
+    const job = this.job;
+    return Boolean(job && !tuning.error && (job.tuned !== tuning.layers || (tuning.layers > 0 && job.layerLr !== tuning.lr)));
+  }
+
+  /** The layers' control: its bounds, the learning rate's field (when layers train), and
+   * what the choice means, with a word when it differs from the run's (the next Train
+   * computes the features again). */
+  drawTuning(tuning) {
+    const layers = this.fields['top-layers'];
+    if (this.encoderLayers) layers.max = String(this.encoderLayers);
+    else layers.removeAttribute('max');
+    this.lrBox.hidden = !(tuning.layers > 0);
+    const bad = tuning.error || (tuning.tooMany ? this.t('ftTooMany', this.encoderLayers, tuning.layers) : '');
+    const parts = [
+      bad || (tuning.layers > 0 ? this.t('ftTuneLayers', tuning.layers, this.encoderLayers, RUST_DEFAULTS.layerBatch, MEASURED) : this.t('ftTuneHead', FINETUNE_OPTIONS.batch ?? RUST_DEFAULTS.batch, MEASURED)),
+    ];
+    if (this.choiceChanged(tuning)) parts.push(this.t('ftTuneChanged', this.job.tuned));
+    this.tuneWhy.replaceChildren(...rich(parts.join(' ')));
+    this.tuneWhy.classList.toggle('tl-ft-bad', Boolean(bad));
   }
 
   /** The head's answer before training and now: for tagging each word with its two tags,
@@ -505,7 +627,7 @@ export class BertFinetune extends TlabWidget {
       words.map((w, i) => {
         const b = before?.[i];
         const li = row(b && b.label !== w.label ? 'changed' : '', w.word, b ? b.label : '—', w.label);
-        li.title = `${w.label} ${fmt(100 * w.prob, 1)} %${b ? ` · ${this.t('ftBefore')}: ${b.label} ${fmt(100 * b.prob, 1)} %` : ''}`;
+        li.title = `${w.label} ${fmt(100 * w.prob, 1)} %${b ? ` · ${this.t('beforeIs', b.label, fmt(100 * b.prob, 1))}` : ''}`;
         li.dataset.before = b?.label ?? '';
         li.dataset.now = w.label;
         return li;

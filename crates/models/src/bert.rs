@@ -169,11 +169,33 @@ impl BertModel {
         padding: Option<Tensor<2, Bool>>,
         want_attentions: bool,
     ) -> EncoderOutput {
+        self.forward_blocks(
+            input_ids,
+            token_type_ids,
+            padding,
+            self.layers.len(),
+            want_attentions,
+        )
+    }
+
+    /// The embeddings and the first `blocks` encoder blocks only: the states a fine-tuning
+    /// run that trains the blocks above them starts from.
+    ///
+    /// # Shapes
+    /// - as [`Self::forward`]; returns `[batch, seq, hidden]` after block `blocks - 1`
+    pub fn forward_blocks(
+        &self,
+        input_ids: Tensor<2, Int>,
+        token_type_ids: Option<Tensor<2, Int>>,
+        padding: Option<Tensor<2, Bool>>,
+        blocks: usize,
+        want_attentions: bool,
+    ) -> EncoderOutput {
         let token_type_ids = token_type_ids.unwrap_or_else(|| input_ids.zeros_like());
         let mask = padding.map_or(AttentionMask::None, AttentionMask::Padding);
         let mut x = self.embeddings.forward(input_ids, token_type_ids);
         let mut attentions = Vec::new();
-        for block in &self.layers {
+        for block in self.layers.iter().take(blocks) {
             let (next, probs) = block.forward(x, &mask, want_attentions);
             x = next;
             attentions.extend(probs);

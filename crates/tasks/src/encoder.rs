@@ -149,6 +149,9 @@ impl ModelFiles {
 /// A BERT encoder and its tokenizer.
 pub(crate) struct Encoder {
     pub bert: BertModel,
+    /// The checkpoint's key prefix (`bert.` or none): a fine-tuned head that replaces
+    /// encoder blocks writes them under the same names.
+    pub prefix: &'static str,
     pub config: BertConfig,
     pub tokenizer: Tokenizer,
     pub device: Device,
@@ -169,12 +172,13 @@ impl Encoder {
         let weights = files.safetensors()?;
         let shards: Vec<&[u8]> = weights.iter().map(AsRef::as_ref).collect();
         let ckpt = Checkpoint::from_shards(&shards, &device)?;
-        let (bert, _) = BertModel::load(&config, &ckpt)?;
+        let (bert, prefix) = BertModel::load(&config, &ckpt)?;
         let head = head(&ckpt, &config)?;
         let unused = crate::unused_tensors(&ckpt, ignored);
         Ok((
             Self {
                 bert,
+                prefix,
                 config,
                 tokenizer,
                 device,

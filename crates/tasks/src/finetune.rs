@@ -25,11 +25,13 @@ use serde::Serialize;
 use tlab_models::bert::BertConfig;
 use tlab_models::burn;
 use tlab_models::readout;
+use tlab_models::transformer::EncoderBlock;
 
 use crate::TaskError;
 use crate::classify::Classification;
 use crate::encoder::{Encoder, ModelFiles};
 use crate::tag::{Tagged, label_words};
+use crate::tune_layers::{LayerTrainer, LayerTuning, Sequences};
 use tokenizers::Encoding;
 
 /// A pre-trained encoder used only to compute features.
@@ -84,6 +86,15 @@ impl FrozenEncoder {
     /// The last block's hidden states of `encodings`, run as one padded batch:
     /// `[batch × seq × hidden]` row-major, and `seq`.
     fn batch_states(&self, encodings: &[Encoding]) -> Result<(Vec<f32>, usize), TaskError> {
+        self.states_after(encodings, self.encoder.bert.layers.len())
+    }
+
+    /// As [`Self::batch_states`], after the first `blocks` blocks only.
+    fn states_after(
+        &self,
+        encodings: &[Encoding],
+        blocks: usize,
+    ) -> Result<(Vec<f32>, usize), TaskError> {
         let seq = encodings
             .iter()
             .map(|e| e.get_ids().len())
@@ -103,16 +114,59 @@ impl FrozenEncoder {
         let device = &self.encoder.device;
         let int =
             |v: Vec<i64>| Tensor::<2, Int>::from_data(TensorData::new(v, [rows, seq]), device);
-        let states = self.encoder.bert.forward(
+        let states = self.encoder.bert.forward_blocks(
             int(ids),
             Some(int(types)),
             Some(Tensor::<2, Bool>::from_data(
                 TensorData::new(padding, [rows, seq]),
                 device,
             )),
+            blocks,
             false,
         );
         Ok((readout::values(states.hidden)?, seq))
+    }
+
+    /// Each encoding's hidden states after the first `blocks` blocks, unpadded: one
+    /// `[tokens × hidden]` row-major block per encoding.
+    pub(crate) fn states_below(
+        &self,
+        encodings: &[Encoding],
+        blocks: usize,
+    ) -> Result<Vec<Vec<f32>>, TaskError> {
+        let hidden = self.hidden_size();
+        let mut out = Vec::with_capacity(encodings.len());
+        for batch in encodings.chunks(FEATURE_BATCH) {
+            let (values, seq) = self.states_after(batch, blocks)?;
+            for (r, e) in batch.iter().enumerate() {
+                let at = r * seq * hidden;
+                out.push(values[at..at + e.get_ids().len() * hidden].to_vec());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The words of a tagging sentence, encoded as one pre-split text.
+    pub(crate) fn encode_words(&self, words: &[String]) -> Result<Encoding, TaskError> {
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        self.encoder.encode(words.as_slice())
+    }
+
+    /// A text or pair, encoded by the tokenizer's (pair) template.
+    pub(crate) fn encode_pair(
+        &self,
+        text: &str,
+        pair: Option<&str>,
+    ) -> Result<Encoding, TaskError> {
+        match pair {
+            Some(b) => self.encoder.encode((text, b)),
+            None => self.encoder.encode(text),
+        }
+    }
+
+    /// The encoder's blocks and their checkpoint key prefix (`bert.` or none).
+    pub(crate) fn blocks(&self) -> (&[EncoderBlock], &'static str) {
+        (&self.encoder.bert.layers, self.encoder.prefix)
     }
 
     /// The last hidden state of each word's first sub-token (what a token-classification
@@ -125,23 +179,14 @@ impl FrozenEncoder {
         for batch in sentences.chunks(FEATURE_BATCH) {
             let encodings = batch
                 .iter()
-                .map(|words| {
-                    let words: Vec<&str> = words.iter().map(String::as_str).collect();
-                    self.encoder.encode(words.as_slice())
-                })
+                .map(|words| self.encode_words(words))
                 .collect::<Result<Vec<_>, _>>()?;
             let (values, seq) = self.batch_states(&encodings)?;
             for (r, (e, words)) in encodings.iter().zip(batch).enumerate() {
                 let mut block = Vec::with_capacity(words.len() * hidden);
-                let mut last = None;
-                for (t, w) in e.get_word_ids().iter().enumerate() {
-                    if let Some(w) = *w
-                        && last != Some(w)
-                    {
-                        last = Some(w);
-                        let at = (r * seq + t) * hidden;
-                        block.extend_from_slice(&values[at..at + hidden]);
-                    }
+                for t in first_sub_tokens(e) {
+                    let at = (r * seq + t) * hidden;
+                    block.extend_from_slice(&values[at..at + hidden]);
                 }
                 if block.len() != words.len() * hidden {
                     return Err(TaskError::Input(format!(
@@ -163,10 +208,7 @@ impl FrozenEncoder {
         for batch in texts.chunks(FEATURE_BATCH) {
             let encodings = batch
                 .iter()
-                .map(|(a, b)| match b {
-                    Some(b) => self.encoder.encode((a.as_str(), b.as_str())),
-                    None => self.encoder.encode(a.as_str()),
-                })
+                .map(|(a, b)| self.encode_pair(a, b.as_deref()))
                 .collect::<Result<Vec<_>, _>>()?;
             let (values, seq) = self.batch_states(&encodings)?;
             for r in 0..encodings.len() {
@@ -176,6 +218,22 @@ impl FrozenEncoder {
         }
         Ok(out)
     }
+}
+
+/// The position of each word's first sub-token (what a token-classification head reads for
+/// the word, see `tag.rs`).
+fn first_sub_tokens(e: &Encoding) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut last = None;
+    for (t, w) in e.get_word_ids().iter().enumerate() {
+        if let Some(w) = *w
+            && last != Some(w)
+        {
+            last = Some(w);
+            out.push(t);
+        }
+    }
+    out
 }
 
 /// Examples as features and label ids.
@@ -229,6 +287,82 @@ pub struct Progress {
     pub held_out_accuracy: f32,
 }
 
+/// Steps, examples seen and the loss mean since the last report (both trainers).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tally {
+    step: usize,
+    seen: usize,
+    loss_sum: f64,
+    loss_n: usize,
+}
+
+impl Tally {
+    /// A loss that is no longer a number ends training with advice.
+    pub(crate) fn check(loss: f32) -> Result<(), TaskError> {
+        if loss.is_finite() {
+            Ok(())
+        } else {
+            Err(TaskError::Input(
+                "the training loss became NaN or infinite: lower the learning rate".into(),
+            ))
+        }
+    }
+
+    pub(crate) fn add(&mut self, loss: f32, examples: usize) {
+        self.step += 1;
+        self.seen += examples;
+        self.loss_sum += f64::from(loss);
+        self.loss_n += 1;
+    }
+
+    /// The report for `train_len` training examples; resets the loss mean.
+    pub(crate) fn progress(&mut self, train_len: usize, held_out_accuracy: f32) -> Progress {
+        let progress = Progress {
+            step: self.step,
+            epochs: self.seen as f64 / train_len.max(1) as f64,
+            loss: if self.loss_n == 0 {
+                f32::NAN
+            } else {
+                (self.loss_sum / self.loss_n as f64) as f32
+            },
+            held_out_accuracy,
+        };
+        self.loss_sum = 0.0;
+        self.loss_n = 0;
+        progress
+    }
+}
+
+/// The order examples are trained in: every example once per epoch, reshuffled each epoch
+/// by the trainer's seeded generator.
+pub(crate) struct Shuffled {
+    order: Vec<usize>,
+    cursor: usize,
+    rng: StdRng,
+}
+
+impl Shuffled {
+    pub(crate) fn new(examples: usize, rng: StdRng) -> Self {
+        Self {
+            order: (0..examples).collect(),
+            cursor: usize::MAX,
+            rng,
+        }
+    }
+
+    /// The next `batch` examples (fewer at the end of an epoch).
+    pub(crate) fn next(&mut self, batch: usize) -> Vec<usize> {
+        if self.cursor >= self.order.len() {
+            self.order.shuffle(&mut self.rng);
+            self.cursor = 0;
+        }
+        let end = (self.cursor + batch).min(self.order.len());
+        let rows = self.order[self.cursor..end].to_vec();
+        self.cursor = end;
+        rows
+    }
+}
+
 /// What is trained: a linear classifier `[hidden → labels]`, after a pooler `tanh(W·x + b)`
 /// `[hidden → hidden]` for heads that read `[CLS]` as BERT's sequence-level heads do.
 #[derive(Module, Debug)]
@@ -238,6 +372,38 @@ pub struct TrainableHead {
 }
 
 impl TrainableHead {
+    /// PyTorch's `nn.Linear` initialisation (uniform ±1/√in), reproducible by `rng`: the
+    /// pooler (if any) first, weights before biases.
+    pub(crate) fn new(
+        hidden: usize,
+        labels: usize,
+        pooler: bool,
+        rng: &mut StdRng,
+        device: &Device,
+    ) -> Self {
+        let bound = 1.0 / (hidden as f32).sqrt();
+        let mut linear = |d_in: usize, d_out: usize| {
+            let mut init = |n: usize| -> Vec<f32> {
+                (0..n).map(|_| rng.random_range(-bound..bound)).collect()
+            };
+            let (w, b) = (init(d_in * d_out), init(d_out));
+            Linear {
+                weight: Param::from_tensor(Tensor::from_data(
+                    TensorData::new(w, [d_in, d_out]),
+                    device,
+                )),
+                bias: Some(Param::from_tensor(Tensor::from_data(
+                    TensorData::new(b, [d_out]),
+                    device,
+                ))),
+            }
+        };
+        Self {
+            pooler: pooler.then(|| linear(hidden, hidden)),
+            classifier: linear(hidden, labels),
+        }
+    }
+
     /// # Shapes
     /// - `x`: `[examples, hidden]` → logits `[examples, labels]`
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
@@ -264,13 +430,8 @@ pub struct HeadTrainer {
     hidden: usize,
     train: Examples,
     held_out: Examples,
-    order: Vec<usize>,
-    cursor: usize,
-    step: usize,
-    seen: usize,
-    loss_sum: f64,
-    loss_n: usize,
-    rng: StdRng,
+    order: Shuffled,
+    tally: Tally,
     device: Device,
 }
 
@@ -307,55 +468,21 @@ impl HeadTrainer {
         }
         let device = tlab_models::device().autodiff();
         let mut rng = StdRng::seed_from_u64(config.seed);
-        // PyTorch's nn.Linear initialisation (uniform ±1/√hidden), reproducible by seed.
-        let bound = 1.0 / (hidden as f32).sqrt();
-        let mut linear = |d_in: usize, d_out: usize| {
-            let mut init = |n: usize| -> Vec<f32> {
-                (0..n).map(|_| rng.random_range(-bound..bound)).collect()
-            };
-            let (w, b) = (init(d_in * d_out), init(d_out));
-            Linear {
-                weight: Param::from_tensor(Tensor::from_data(
-                    TensorData::new(w, [d_in, d_out]),
-                    &device,
-                )),
-                bias: Some(Param::from_tensor(Tensor::from_data(
-                    TensorData::new(b, [d_out]),
-                    &device,
-                ))),
-            }
-        };
-        let head = TrainableHead {
-            pooler: pooler.then(|| linear(hidden, hidden)),
-            classifier: linear(hidden, labels),
-        };
+        let head = TrainableHead::new(hidden, labels, pooler, &mut rng, &device);
         let optim = AdamWConfig::new()
             .with_weight_decay(config.weight_decay)
             .init();
-        let order: Vec<usize> = (0..train.len()).collect();
-        let mut trainer = Self {
+        Ok(Self {
             head,
             optim,
             config,
             hidden,
+            order: Shuffled::new(train.len(), rng),
             train,
             held_out,
-            order,
-            cursor: usize::MAX,
-            step: 0,
-            seen: 0,
-            loss_sum: 0.0,
-            loss_n: 0,
-            rng,
+            tally: Tally::default(),
             device,
-        };
-        trainer.reshuffle();
-        Ok(trainer)
-    }
-
-    fn reshuffle(&mut self) {
-        self.order.shuffle(&mut self.rng);
-        self.cursor = 0;
+        })
     }
 
     fn features(&self, ex: &Examples, rows: &[usize]) -> Tensor<2> {
@@ -373,12 +500,7 @@ impl HeadTrainer {
     pub fn train(&mut self, steps: usize) -> Result<(), TaskError> {
         let loss_fn = CrossEntropyLossConfig::new().init(&self.device);
         for _ in 0..steps {
-            if self.cursor >= self.order.len() {
-                self.reshuffle();
-            }
-            let end = (self.cursor + self.config.batch).min(self.order.len());
-            let rows: Vec<usize> = self.order[self.cursor..end].to_vec();
-            self.cursor = end;
+            let rows = self.order.next(self.config.batch);
             let x = self.features(&self.train, &rows);
             let targets: Vec<i64> = rows
                 .iter()
@@ -388,19 +510,12 @@ impl HeadTrainer {
                 Tensor::<1, Int>::from_data(TensorData::new(targets, [rows.len()]), &self.device);
             let loss = loss_fn.forward(self.head.forward(x), y);
             let value = loss.clone().into_scalar::<f32>();
-            if !value.is_finite() {
-                return Err(TaskError::Input(
-                    "the training loss became NaN or infinite: lower the learning rate".into(),
-                ));
-            }
+            Tally::check(value)?;
             let grads = GradientsParams::from_grads(loss.backward(), &self.head);
             self.head = self
                 .optim
                 .step(self.config.learning_rate, self.head.clone(), grads);
-            self.step += 1;
-            self.seen += rows.len();
-            self.loss_sum += f64::from(value);
-            self.loss_n += 1;
+            self.tally.add(value, rows.len());
         }
         Ok(())
     }
@@ -443,50 +558,51 @@ impl HeadTrainer {
             .zip(&self.held_out.labels)
             .filter(|(p, l)| p == l)
             .count();
-        let progress = Progress {
-            step: self.step,
-            epochs: self.seen as f64 / self.train.len() as f64,
-            loss: if self.loss_n == 0 {
-                f32::NAN
-            } else {
-                (self.loss_sum / self.loss_n as f64) as f32
-            },
-            held_out_accuracy: right as f32 / self.held_out.len().max(1) as f32,
-        };
-        self.loss_sum = 0.0;
-        self.loss_n = 0;
-        Ok(progress)
+        let accuracy = right as f32 / self.held_out.len().max(1) as f32;
+        Ok(self.tally.progress(self.train.len(), accuracy))
     }
 
     /// The head's tensors in Hugging Face's layout (weights `[out, in]`): the classifier
     /// under `classifier` (e.g. `classifier`, `cls.seq_relationship`) and the pooler, if
     /// any, under `bert.pooler.dense`.
     pub fn tensors(&self, classifier: &str) -> Result<Vec<NamedTensor>, TaskError> {
-        let head = self.head.valid();
+        self.head.valid().tensors(classifier)
+    }
+}
+
+impl TrainableHead {
+    /// See [`HeadTrainer::tensors`].
+    pub(crate) fn tensors(&self, classifier: &str) -> Result<Vec<NamedTensor>, TaskError> {
         let mut out = Vec::new();
-        let mut add = |prefix: &str, linear: &Linear| -> Result<(), TaskError> {
-            let [d_in, d_out] = linear.weight.val().dims();
-            out.push(NamedTensor {
-                name: format!("{prefix}.weight"),
-                shape: vec![d_out, d_in],
-                values: readout::values(linear.weight.val().transpose())?,
-            });
-            out.push(NamedTensor {
-                name: format!("{prefix}.bias"),
-                shape: vec![d_out],
-                values: match &linear.bias {
-                    Some(b) => readout::values(b.val())?,
-                    None => vec![0.0; d_out],
-                },
-            });
-            Ok(())
-        };
-        if let Some(p) = &head.pooler {
-            add("bert.pooler.dense", p)?;
+        if let Some(p) = &self.pooler {
+            linear_tensors(&mut out, "bert.pooler.dense", p)?;
         }
-        add(classifier, &head.classifier)?;
+        linear_tensors(&mut out, classifier, &self.classifier)?;
         Ok(out)
     }
+}
+
+/// A Linear's weight (`[out, in]`, PyTorch's layout) and bias under `prefix`.
+pub(crate) fn linear_tensors(
+    out: &mut Vec<NamedTensor>,
+    prefix: &str,
+    linear: &Linear,
+) -> Result<(), TaskError> {
+    let [d_in, d_out] = linear.weight.val().dims();
+    out.push(NamedTensor {
+        name: format!("{prefix}.weight"),
+        shape: vec![d_out, d_in],
+        values: readout::values(linear.weight.val().transpose())?,
+    });
+    out.push(NamedTensor {
+        name: format!("{prefix}.bias"),
+        shape: vec![d_out],
+        values: match &linear.bias {
+            Some(b) => readout::values(b.val())?,
+            None => vec![0.0; d_out],
+        },
+    });
+    Ok(())
 }
 
 /// A trained head as Hugging Face files: `config.json` (the encoder's, with the head's
@@ -711,7 +827,39 @@ pub struct FineTuneJob {
     train: Examples,
     held: Examples,
     config: HeadTrainConfig,
-    trainer: Option<HeadTrainer>,
+    /// With top blocks training too: their settings, and examples as sequences.
+    tuning: Option<LayerTuning>,
+    train_seq: Sequences,
+    held_seq: Sequences,
+    trainer: Option<Trainer>,
+}
+
+/// The head alone over cached last-block features, or the top blocks and the head.
+enum Trainer {
+    Head(HeadTrainer),
+    Layers(LayerTrainer),
+}
+
+impl Trainer {
+    fn train(&mut self, steps: usize) -> Result<Progress, TaskError> {
+        match self {
+            Self::Head(t) => {
+                t.train(steps)?;
+                t.progress()
+            }
+            Self::Layers(t) => {
+                t.train(steps)?;
+                t.progress()
+            }
+        }
+    }
+
+    fn tensors(&self, classifier: &str) -> Result<Vec<NamedTensor>, TaskError> {
+        match self {
+            Self::Head(t) => t.tensors(classifier),
+            Self::Layers(t) => t.tensors(classifier),
+        }
+    }
 }
 
 impl FineTuneJob {
@@ -772,8 +920,36 @@ impl FineTuneJob {
             train: Examples::default(),
             held: Examples::default(),
             config,
+            tuning: None,
+            train_seq: Sequences::default(),
+            held_seq: Sequences::default(),
             trainer: None,
         })
+    }
+
+    /// Trains the top `tuning.layers` encoder blocks with the head (0 layers: the head
+    /// alone, the default). Must be chosen before the features are computed, which then
+    /// stop below those blocks.
+    pub fn tune_top_layers(&mut self, tuning: LayerTuning) -> Result<(), TaskError> {
+        let layers = self.encoder.config().num_hidden_layers;
+        if self.done > 0 {
+            return Err(TaskError::Input(
+                "choose the layers to fine-tune before computing the features".into(),
+            ));
+        }
+        if tuning.layers > layers {
+            return Err(TaskError::Input(format!(
+                "this model has {layers} encoder layers; {} cannot be fine-tuned",
+                tuning.layers
+            )));
+        }
+        self.tuning = (tuning.layers > 0).then_some(tuning);
+        Ok(())
+    }
+
+    /// The encoder blocks that train with the head (0: the head alone).
+    pub fn tuned_layers(&self) -> usize {
+        self.tuning.map_or(0, |t| t.layers)
     }
 
     pub fn task(&self) -> FineTuneTask {
@@ -800,6 +976,49 @@ impl FineTuneJob {
             };
             let upto = (from + (end - self.done)).min(data.len());
             let id = |l: &str| self.labels.iter().position(|x| x == l).unwrap_or(0) as u32;
+            if let Some(tuning) = self.tuning {
+                let into = if self.done < held_n {
+                    &mut self.held_seq
+                } else {
+                    &mut self.train_seq
+                };
+                let below = self.encoder.config().num_hidden_layers - tuning.layers;
+                let (encodings, picks, labels) = match data {
+                    TrainingData::Tagging(sentences) => {
+                        let mut out = (Vec::new(), Vec::new(), Vec::new());
+                        for s in &sentences[from..upto] {
+                            let enc = self.encoder.encode_words(&s.words)?;
+                            out.1.push(first_sub_tokens(&enc));
+                            out.2.push(s.tags.iter().map(|t| id(t)).collect());
+                            out.0.push(enc);
+                        }
+                        out
+                    }
+                    TrainingData::Classification(items) => {
+                        let mut out = (Vec::new(), Vec::new(), Vec::new());
+                        for c in &items[from..upto] {
+                            out.0
+                                .push(self.encoder.encode_pair(&c.text, c.pair.as_deref())?);
+                            out.1.push(vec![0]); // [CLS]
+                            out.2.push(vec![id(&c.label)]);
+                        }
+                        out
+                    }
+                };
+                for (p, l) in picks.iter().zip(&labels) {
+                    if p.len() != l.len() {
+                        return Err(TaskError::Input(
+                            "a word of a training sentence gives no token (is it empty?)".into(),
+                        ));
+                    }
+                }
+                into.states
+                    .extend(self.encoder.states_below(&encodings, below)?);
+                into.picks.extend(picks);
+                into.labels.extend(labels);
+                self.done += upto - from;
+                continue;
+            }
             match data {
                 TrainingData::Tagging(sentences) => {
                     let batch = &sentences[from..upto];
@@ -824,8 +1043,8 @@ impl FineTuneJob {
         Ok(FeatureProgress {
             sentences_done: self.done,
             sentences: self.total(),
-            train_words: self.train.len(),
-            held_out_words: self.held.len(),
+            train_words: self.train.len() + self.train_seq.picked(),
+            held_out_words: self.held.len() + self.held_seq.picked(),
         })
     }
 
@@ -833,7 +1052,7 @@ impl FineTuneJob {
         self.done == self.total()
     }
 
-    fn trainer(&mut self) -> Result<&mut HeadTrainer, TaskError> {
+    fn trainer(&mut self) -> Result<&mut Trainer, TaskError> {
         if !self.features_ready() {
             return Err(TaskError::Input(
                 "the features are not computed yet (featurize first)".into(),
@@ -841,16 +1060,31 @@ impl FineTuneJob {
         }
         if self.trainer.is_none() {
             let (hidden, n) = (self.encoder.hidden_size(), self.labels.len());
-            let (train, held) = (self.train.clone(), self.held.clone());
             let pooler = self.task == FineTuneTask::Classify;
-            self.trainer = Some(HeadTrainer::new(
-                hidden,
-                n,
-                train,
-                held,
-                self.config,
-                pooler,
-            )?);
+            self.trainer = Some(match self.tuning {
+                None => Trainer::Head(HeadTrainer::new(
+                    hidden,
+                    n,
+                    self.train.clone(),
+                    self.held.clone(),
+                    self.config,
+                    pooler,
+                )?),
+                Some(tuning) => {
+                    let (blocks, prefix) = self.encoder.blocks();
+                    Trainer::Layers(LayerTrainer::new(
+                        blocks,
+                        prefix,
+                        hidden,
+                        n,
+                        pooler,
+                        self.train_seq.clone(),
+                        self.held_seq.clone(),
+                        self.config,
+                        tuning,
+                    )?)
+                }
+            });
         }
         self.trainer
             .as_mut()
@@ -859,9 +1093,7 @@ impl FineTuneJob {
 
     /// Trains `steps` more steps and reports.
     pub fn train(&mut self, steps: usize) -> Result<Progress, TaskError> {
-        let trainer = self.trainer()?;
-        trainer.train(steps)?;
-        trainer.progress()
+        self.trainer()?.train(steps)
     }
 
     /// Starts over with a fresh head (same features, same seed).
@@ -876,21 +1108,38 @@ impl FineTuneJob {
         if task == FineTuneTask::Tag && pair.is_some() {
             return Err(TaskError::Input("a tagging head reads one sentence".into()));
         }
-        let (enc, states) = self.encoder.token_states(text, pair)?;
-        let hidden = self.encoder.hidden_size();
         let labels = self.labels.clone();
-        let trainer = self.trainer()?;
+        // Label probabilities at every token: the head over the last block's states, or
+        // the tuned blocks and the head over the states below them.
+        let (enc, probs) = match self.tuning {
+            None => {
+                let (enc, states) = self.encoder.token_states(text, pair)?;
+                let hidden = self.encoder.hidden_size();
+                let rows = match task {
+                    FineTuneTask::Tag => &states[..],
+                    FineTuneTask::Classify => &states[..hidden], // [CLS] only
+                };
+                let Trainer::Head(t) = self.trainer()? else {
+                    return Err(TaskError::Internal("trainer of the wrong kind".into()));
+                };
+                (enc, t.probabilities(rows)?)
+            }
+            Some(tuning) => {
+                let enc = self.encoder.encoder.encode_text(text, pair)?;
+                let below = self.encoder.config().num_hidden_layers - tuning.layers;
+                let states = self
+                    .encoder
+                    .states_below(std::slice::from_ref(&enc), below)?;
+                let Trainer::Layers(t) = self.trainer()? else {
+                    return Err(TaskError::Internal("trainer of the wrong kind".into()));
+                };
+                (enc, t.probabilities(&states[0])?)
+            }
+        };
         Ok(match task {
-            FineTuneTask::Tag => Prediction::Tagged(label_words(
-                text,
-                &enc,
-                &trainer.probabilities(&states)?,
-                &labels,
-            )?),
+            FineTuneTask::Tag => Prediction::Tagged(label_words(text, &enc, &probs, &labels)?),
             FineTuneTask::Classify => {
-                // [CLS] is the first row.
-                let probs = trainer.probabilities(&states[..hidden])?;
-                let row = probs.into_iter().next().unwrap_or_default();
+                let row = probs.first().cloned().unwrap_or_default();
                 Prediction::Classified(crate::classify::ranked(&row, &labels, false)?)
             }
         })

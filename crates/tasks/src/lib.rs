@@ -14,6 +14,7 @@ pub mod shortlist;
 pub mod tag;
 pub mod tokenizer;
 pub mod translate;
+pub mod tune_layers;
 
 pub use tlab_models;
 

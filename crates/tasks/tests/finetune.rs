@@ -38,6 +38,34 @@ fn data(seed: usize, n: usize) -> String {
         .join("\n")
 }
 
+/// The exported head saved beside the encoder's tokenizer and weights, in a fresh folder.
+fn beside_encoder(exported: &tlab_tasks::finetune::ExportedHead, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("config.json"), &exported.config_json).expect("config");
+    std::fs::write(dir.join("head.safetensors"), &exported.head_safetensors).expect("head");
+    for name in ["tokenizer.json", "model.safetensors"] {
+        std::fs::copy(encoder_dir().join(name), dir.join(name)).expect("copy");
+    }
+    dir
+}
+
+/// The reloaded tagger gives the job's labels, probabilities close (f16 storage of the
+/// exported weights: close, not equal).
+fn same_tags(reloaded: &tlab_tasks::tag::Tagged, job: &tlab_tasks::tag::Tagged) {
+    for (a, b) in reloaded.words.iter().zip(&job.words) {
+        assert_eq!(a.label, b.label, "{}", a.word);
+        assert!(
+            (a.prob - b.prob).abs() < 2e-2,
+            "{} {} vs {}",
+            a.word,
+            a.prob,
+            b.prob
+        );
+    }
+    assert_eq!(reloaded.words.len(), job.words.len());
+}
+
 fn tagged(p: Prediction) -> tlab_tasks::tag::Tagged {
     match p {
         Prediction::Tagged(t) => t,
@@ -86,13 +114,7 @@ fn a_head_learns_tags_and_exports_as_a_token_classifier() {
 
     // The exported head with the encoder's files is a BertForTokenClassification.
     let exported = job.export().expect("export");
-    let dir = std::env::temp_dir().join(format!("tlab-finetune-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    std::fs::write(dir.join("config.json"), &exported.config_json).expect("config");
-    std::fs::write(dir.join("head.safetensors"), &exported.head_safetensors).expect("head");
-    for name in ["tokenizer.json", "model.safetensors"] {
-        std::fs::copy(encoder_dir().join(name), dir.join(name)).expect("copy");
-    }
+    let dir = beside_encoder(&exported, "tlab-finetune");
     let files = ModelFiles::read_dir(&dir).expect("files");
     assert_eq!(
         files.weights.len(),
@@ -101,18 +123,7 @@ fn a_head_learns_tags_and_exports_as_a_token_classifier() {
     );
     let tagger = TokenClassifier::from_dir(&dir).expect("loads back");
     assert_eq!(tagger.info().labels, ["DET", "NOUN", "VERB"]);
-    let reloaded = tagger.tag(sentence).expect("tag");
-    assert_eq!(labels(&reloaded), labels(&after));
-    for (a, b) in reloaded.words.iter().zip(&after.words) {
-        // f16 storage of the head: close, not equal.
-        assert!(
-            (a.prob - b.prob).abs() < 2e-2,
-            "{} {} vs {}",
-            a.word,
-            a.prob,
-            b.prob
-        );
-    }
+    same_tags(&tagger.tag(sentence).expect("tag"), &after);
     job.reset();
     assert_eq!(job.train(1).expect("train").step, 1, "reset starts over");
     std::fs::remove_dir_all(&dir).ok();
@@ -199,18 +210,89 @@ fn a_sentence_classifier_learns_from_tab_separated_lines_and_exports() {
             .config_json
             .contains("BertForSequenceClassification")
     );
-    let dir = std::env::temp_dir().join(format!("tlab-finetune-cls-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    std::fs::write(dir.join("config.json"), &exported.config_json).expect("config");
-    std::fs::write(dir.join("head.safetensors"), &exported.head_safetensors).expect("head");
-    for name in ["tokenizer.json", "model.safetensors"] {
-        std::fs::copy(encoder_dir().join(name), dir.join(name)).expect("copy");
-    }
+    let dir = beside_encoder(&exported, "tlab-finetune-cls");
     let classifier = SentenceClassifier::from_dir(&dir).expect("loads back");
     let reloaded = classifier
         .classify("an excellent film", None)
         .expect("classify");
     assert_eq!(reloaded.labels[0].label, "positive");
     assert!((reloaded.labels[0].prob - c.labels[0].prob).abs() < 2e-2);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The top encoder block trains with the head: the tagging rule is learnt, the block's
+/// weights move, and the export carries the tuned block under the checkpoint's own key
+/// names, which the tagger then reads instead of the encoder's (the head file comes first).
+#[test]
+fn the_top_encoder_layer_fine_tunes_with_the_head_and_exports() {
+    use tlab_tasks::tune_layers::LayerTuning;
+    let encoder = FrozenEncoder::from_dir(&encoder_dir()).expect("encoder");
+    let train = TrainingData::parse(&data(0, 40)).expect("train");
+    let held = TrainingData::parse(&data(3, 12)).expect("held");
+    let config = HeadTrainConfig {
+        learning_rate: 1e-2,
+        ..HeadTrainConfig::default()
+    };
+    let mut job = FineTuneJob::new(encoder, train, held, config).expect("job");
+    let too_many = LayerTuning {
+        layers: 7,
+        ..LayerTuning::default()
+    };
+    let e = job
+        .tune_top_layers(too_many)
+        .expect_err("MiniLM has 6 layers");
+    assert!(e.to_string().contains("6 encoder layers"), "{e}");
+    let tuning = LayerTuning {
+        layers: 1,
+        learning_rate: 1e-4,
+        batch: 8,
+    };
+    job.tune_top_layers(tuning).expect("one layer");
+    assert_eq!(job.tuned_layers(), 1);
+    let mut progress = job.featurize(10).expect("featurize");
+    assert!(
+        job.tune_top_layers(tuning).is_err(),
+        "the choice is made before the features"
+    );
+    while progress.sentences_done < progress.sentences {
+        progress = job.featurize(10).expect("featurize");
+    }
+    assert_eq!((progress.train_words, progress.held_out_words), (200, 60));
+    let start = job.train(1).expect("train").held_out_accuracy;
+    let end = job.train(40).expect("train");
+    assert!(
+        end.held_out_accuracy > 0.95 && end.loss.is_finite(),
+        "accuracy {start} → {end:?}"
+    );
+    let sentence = "the dog wrote a letter";
+    let after = tagged(job.predict(sentence, None).expect("predict"));
+    let labels = |t: &tlab_tasks::tag::Tagged| -> Vec<String> {
+        t.words.iter().map(|w| w.label.clone()).collect()
+    };
+    assert_eq!(labels(&after), ["DET", "NOUN", "VERB", "DET", "NOUN"]);
+
+    let exported = job.export().expect("export");
+    let head = safetensors::SafeTensors::deserialize(&exported.head_safetensors).expect("head");
+    let tuned = "bert.encoder.layer.5.attention.self.query.weight";
+    let names: Vec<String> = head.names().into_iter().map(String::from).collect();
+    assert!(names.iter().any(|n| n == tuned), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n.contains("encoder.layer.4.")),
+        "only the top layer is exported"
+    );
+    let base_bytes = std::fs::read(encoder_dir().join("model.safetensors")).expect("base");
+    let base = safetensors::SafeTensors::deserialize(&base_bytes).expect("base");
+    let moved =
+        head.tensor(tuned).expect("tuned").data() != base.tensor(tuned).expect("base").data();
+    assert!(moved, "the tuned block's weights changed");
+
+    let dir = beside_encoder(&exported, "tlab-finetune-top");
+    let tagger = TokenClassifier::from_dir(&dir).expect("loads back");
+    assert!(
+        tagger.info().warnings.is_empty(),
+        "every exported tensor is read: {:?}",
+        tagger.info().warnings
+    );
+    same_tags(&tagger.tag(sentence).expect("tag"), &after);
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -12,6 +12,7 @@ use tlab_tasks::finetune::{FineTuneJob, FrozenEncoder, HeadTrainConfig, Training
 use tlab_tasks::qa::QuestionAnswerer;
 use tlab_tasks::tag::TokenClassifier;
 use tlab_tasks::translate::{TranslateOptions, Translator};
+use tlab_tasks::tune_layers::LayerTuning;
 use wasm_bindgen::prelude::*;
 
 /// Runs when the module is instantiated: a panic (a bug: every input error is a `Result`)
@@ -319,7 +320,9 @@ impl QuestionAnsweringModel {
     }
 }
 
-/// Fine-tuning options from JavaScript: `{learningRate, batch, weightDecay, seed}`, all optional.
+/// Fine-tuning options from JavaScript, all optional: `{learningRate, batch, weightDecay,
+/// seed}` for the head; `{topLayers, layerLearningRate, layerBatch}` to train the top
+/// encoder blocks with it (`topLayers` 0, the default: the head alone).
 #[derive(serde::Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 struct JsTrainOptions {
@@ -327,6 +330,9 @@ struct JsTrainOptions {
     batch: Option<usize>,
     weight_decay: Option<f32>,
     seed: Option<u64>,
+    top_layers: Option<usize>,
+    layer_learning_rate: Option<f64>,
+    layer_batch: Option<usize>,
 }
 
 /// Fine-tuning a head in the page on a frozen BERT encoder (see `tlab_tasks::finetune`): the
@@ -361,19 +367,33 @@ impl FineTune {
             TrainingData::parse(text)
                 .map_err(|e| JsError::new(&format!("the {what} examples: {e}")))
         };
-        let inner = FineTuneJob::new(
+        let mut inner = FineTuneJob::new(
             encoder,
             parse("training", train)?,
             parse("held-out", held_out)?,
             config,
         )
         .map_err(js_err)?;
+        let t = LayerTuning::default();
+        inner
+            .tune_top_layers(LayerTuning {
+                layers: o.top_layers.unwrap_or(0),
+                learning_rate: o.layer_learning_rate.unwrap_or(t.learning_rate),
+                batch: o.layer_batch.unwrap_or(t.batch),
+            })
+            .map_err(js_err)?;
         Ok(Self { inner })
     }
 
     /// `"tag"` (one label per word) or `"classify"` (one label per text or pair).
     pub fn task(&self) -> Result<JsValue, JsError> {
         to_js(&self.inner.task())
+    }
+
+    /// How many top encoder blocks train with the head (0: the head alone).
+    #[wasm_bindgen(js_name = tunedLayers)]
+    pub fn tuned_layers(&self) -> usize {
+        self.inner.tuned_layers()
     }
 
     /// The labels, in the head's id order.
