@@ -7,6 +7,9 @@
 # models/fill-mask: the project's own English masked-LM, committed in assets/fill-mask-en
 #   (all-MiniLM-L6-v2 encoder + a masked-LM head trained in Burn by tools/train-fill-mask.sh;
 #   see assets/fill-mask-en/MODEL_CARD.md).
+# models/fill-mask-zh: the project's own Chinese masked-LM, committed in assets/fill-mask-zh
+#   (a character BERT trained from scratch in Burn on classical poetry by
+#   tools/train-fill-mask-zh.sh; see assets/fill-mask-zh/MODEL_CARD.md).
 # models/antiberty: AntiBERTy (Ruffolo, Gray & Sulam 2021, MIT), an 8-layer BERT with its
 #   trained masked-LM head over antibody amino-acid sequences, one token per residue, plus
 #   species and chain classifiers. From the PyPI wheel antiberty==0.1.3, fetched by package
@@ -24,6 +27,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p models/fill-mask
 cp assets/fill-mask-en/{config.json,tokenizer.json,tokenizer_config.json,model.safetensors} models/fill-mask/
+mkdir -p models/fill-mask-zh
+cp assets/fill-mask-zh/{config.json,tokenizer.json,tokenizer_config.json,model.safetensors} models/fill-mask-zh/
 
 for head in pos-en nsp-en; do
   mkdir -p models/$head
@@ -73,6 +78,11 @@ cat > models/index.json <<'JSON'
   "fill-mask": {
     "name": "tlab English MiniLM (trained here)",
     "note": "The all-MiniLM-L6-v2 encoder (6 layers, 22.7 M parameters) with a masked-LM head trained in Burn for 55 minutes on 2 CPU cores over public-domain English (Brown, Austen, World English Bible, WordNet examples): it picks the right kind of word, but it is a small, briefly trained model (Harvard-sentence cloze top-5: 10 %). For better answers load google-bert/bert-base-uncased."
+  },
+  "fill-mask-zh": {
+    "name": "tlab 中文古诗 BERT (trained here)",
+    "note": "A character BERT (4 layers, hidden 256, 5.5 M parameters) trained from scratch in Burn on 2 CPU cores over 21 M characters of classical Chinese poetry and prose (npm chinese-poetry, converted to simplified characters; traditional input is converted by its tokenizer). Briefly trained (93 minutes, half an epoch): held-out top-5 11.6 %, so it gives the right kind of character more often than the right one; it knows classical verse, not modern Chinese. For modern text load google-bert/bert-base-chinese (assets/fill-mask-zh/MODEL_CARD.md).",
+    "example": "床前明月[MASK]，疑是地上霜。"
   },
   "translate-en-pt": {
     "name": "Bergamot tiny English → Portuguese",

@@ -1,5 +1,5 @@
 // Screenshots of the demo and the lecture views for the README (needs pkg/ and models/):
-//   node tools/screenshot.mjs [demo] [lecture] [finetune] [heads]   (default: all of them)
+//   node tools/screenshot.mjs [demo] [lecture] [finetune] [heads] [zh]   (default: all of them)
 import fs from 'node:fs';
 import { launch } from '../www/e2e/harness.mjs';
 
@@ -13,6 +13,7 @@ try {
   if (want('lecture')) await lecture(page);
   if (want('finetune')) await finetune(page);
   if (want('heads')) await heads(page);
+  if (want('zh')) await chinese(page);
 } finally {
   await browser.close();
 }
@@ -27,19 +28,53 @@ async function demo(page) {
   console.log('docs/fill-mask.png');
 }
 
+/** Every widget of the page has shown an outcome (those with no built-in model say what they need). */
+function allShown(page) {
+  return page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('.tl-widget')].every(
+        (w) => w.dataset.state === 'ready' || (w.dataset.state === 'error' && /No model is loaded|没有加载模型/.test(w.querySelector('.tl-error')?.textContent)),
+      ),
+    null,
+    { timeout: 180_000 },
+  );
+}
+
+/** 中文: the demo with the built-in Chinese model chosen (its hub suggestions open), the
+ * lecture's tokenizer view with the English model's tokens beside the Chinese model's, and
+ * the 中文 lecture's BERT pre-training section. */
+async function chinese(page) {
+  await page.setViewportSize({ width: 900, height: 760 });
+  await page.goto(browser.url);
+  await page.waitForFunction(() => document.querySelector('#fill-mask .tl-card li'));
+  await page.check('#model-lang-zh');
+  await page.waitForFunction(
+    () =>
+      !/loading/.test(document.getElementById('model-name').textContent) &&
+      document.getElementById('fill-mask').dataset.state === 'ready' &&
+      document.querySelector('#fill-mask .tl-fill-tokens li:nth-child(2)')?.textContent === '床',
+    null,
+    { timeout: 120_000 },
+  );
+  await page.click('#model-picker summary');
+  await page.locator('section:has(#fill-mask)').screenshot({ path: 'docs/fill-mask-zh.png' });
+  console.log('docs/fill-mask-zh.png');
+
+  await page.setViewportSize({ width: 900, height: 900 });
+  await page.goto(new URL('lecture.html?lang=zh', browser.url).href);
+  await allShown(page);
+  await page.locator('#tokens tokenizer-view[compare]').screenshot({ path: 'docs/tokenizer-zh.png' });
+  console.log('docs/tokenizer-zh.png');
+  await page.locator('#masking').screenshot({ path: 'docs/lecture-zh-bert.png' });
+  console.log('docs/lecture-zh-bert.png');
+}
+
 /** The lecture page: one shot per view (the widget element itself), and BERT's fine-tuning
  * cases as one section (its widgets with no built-in model show what they need). */
 async function lecture(page) {
   await page.setViewportSize({ width: 900, height: 900 });
   await page.goto(new URL('lecture.html?lang=en', browser.url).href);
-  await page.waitForFunction(
-    () =>
-      [...document.querySelectorAll('.tl-widget')].every(
-        (w) => w.dataset.state === 'ready' || (w.dataset.state === 'error' && /No model is loaded/.test(w.querySelector('.tl-error')?.textContent)),
-      ),
-    null,
-    { timeout: 180_000 },
-  );
+  await allShown(page);
   await page.click('decoding-steps .tl-next');
   await page.click('decoding-steps .tl-next');
   await page.hover('attention-map[model="translate"] .tl-row[data-q="6"]');
@@ -87,12 +122,16 @@ async function heads(page) {
   }
 }
 
-/** <bert-finetune> after Train on the built-in data with its defaults (about half a minute). */
+/** <bert-finetune> after Train on the built-in data with its defaults (about half a minute):
+ * the head alone, with the choice of also fine-tuning the top encoder layers at its default
+ * (0) and what that choice means. */
 async function finetune(page) {
   await page.setViewportSize({ width: 900, height: 900 });
   const params = new URLSearchParams({ widget: 'bert-finetune', lang: 'en', text: 'The old man saw a bird on the roof.' });
   await page.goto(new URL(`embed.html?${params}`, browser.url).href);
   await page.waitForFunction(() => document.querySelector('bert-finetune')?.dataset.state === 'ready');
+  // (The control knows the encoder's layers once its config.json came.)
+  await page.waitForFunction(() => document.querySelector('bert-finetune .tl-ft-top-layers')?.max);
   await page.click('bert-finetune .tl-train');
   await page.waitForFunction(() => document.querySelector('bert-finetune').dataset.phase === 'done', null, { timeout: 180_000 });
   await page.click('bert-finetune .tl-export');

@@ -2,11 +2,16 @@
 // lib/client.js; the model runs here so the page never freezes.
 //
 // Messages in:  {id, op: 'load', kind (lib/ops.js KINDS: 'bert', 'translate', …), key, source, reload?, stallSeconds?}
-//                 source = {url, shortlist?: true} | {files: {config, tokenizer, weights, …}}
-//                 (finetune: the encoder as for classifier (any BERT), plus {train,
-//                 heldOut, options?}: lib/ops.js FineTuneSource)
-//                 (classifier, tagger, qa: {url, base?} | {files: {'config.json': bytes, …}}:
-//                 see HEAD_FILES)
+//                 source, by kind:
+//                 bert: {url} | {files: {'config.json': bytes, 'tokenizer.json' | 'vocab.txt',
+//                   'tokenizer_config.json'?, 'model.safetensors' | 'pytorch_model.bin'}}
+//                   (either hub layout, see BERT_FILES; the older field names {config,
+//                   tokenizer, weights, tokenizerConfig} are still taken: OLD_FIELDS)
+//                 translate: {url, shortlist?: true} | {files: {config, tokenizer, weights,
+//                   shortlist?}} (TRANSLATE_FILES)
+//                 classifier, tagger, qa: {url, base?} | {files} by file name (HEAD_FILES)
+//                 finetune: the encoder as for classifier (any BERT), plus {train,
+//                   heldOut, options?}: lib/ops.js FineTuneSource
 //               {id, op: 'cancel', target} (stops the download of load `target`)
 //               {id, op, key, …args}: a call on model `key`, one of lib/ops.js's OPS (fill,
 //                 translate, tokenize, …; the table names each op's fields, the model kinds
@@ -27,15 +32,6 @@ import init, { FillMaskModel, TranslateModel, FineTune, SentenceClassifierModel,
 import { KINDS, opSpec, kindsInWords, wasmArgs } from './lib/ops.js';
 
 const CACHE = 'tlab-models-v1';
-const BERT_FILES = [
-  { name: 'config.json', field: 'config' },
-  { name: 'tokenizer.json', field: 'tokenizer' },
-  { name: 'model.safetensors', field: 'weights' },
-  // Read only when the user picks it: fetching it by URL would log a 404 for the many
-  // checkpoints without one, and tokenizer.json already marks the mask token as special.
-  { name: 'tokenizer_config.json', field: 'tokenizerConfig', optional: true, localOnly: true },
-];
-
 const TRANSLATE_FILES = [
   { name: 'config.json', field: 'config' },
   { name: 'tokenizer.json', field: 'tokenizer' },
@@ -44,15 +40,28 @@ const TRANSLATE_FILES = [
   { name: 'shortlist.bin', field: 'shortlist', optional: true, onlyIf: 'shortlist' },
 ];
 
-// The fine-tuned BERTs, whose wasm classes take the files by name ({'config.json': bytes, …}).
+// The fine-tuned BERTs' wasm classes. Every BERT kind (these, the fill-mask model and a
+// fine-tuning run) takes the checkpoint's files by name ({'config.json': bytes, …}).
 const HEAD_MODELS = { classifier: SentenceClassifierModel, tagger: TokenClassifierModel, qa: QuestionAnsweringModel };
 // Their files by URL. A checkpoint on the hub ships one of two layouts (tokenizer.json +
-// model.safetensors, or vocab.txt + tokenizer_config.json + pytorch_model.bin, and mixtures)
+// model.safetensors, or vocab.txt + tokenizer_config.json + pytorch_model.bin, and mixtures:
+// google-bert/bert-base-chinese has the first, hfl/chinese-roberta-wwm-ext only the second)
 // and a URL prefix cannot be listed, so each entry's names are tried in order: a first choice
 // that is not there moves on to the next. (Chromium logs nothing to the page's console for a
-// failed fetch in a worker; e2e/bert-heads.test.mjs checks that for the second layout.) A head
-// trained here is saved alone, head.safetensors beside its config.json: with source.base
-// (then it must be there) the encoder's files (fromBase) come from that other folder.
+// failed fetch in a worker; e2e/bert-heads.test.mjs and e2e/chinese.test.mjs check that for
+// the second layout.)
+//
+// A fill-mask model (BERT_FILES) always asks for tokenizer_config.json, and goes on without
+// it on a 404: besides vocab.txt's options it names the mask token.
+const BERT_FILES = [
+  { names: ['config.json'] },
+  { names: ['tokenizer.json', 'vocab.txt'] },
+  { names: ['tokenizer_config.json'], optional: true },
+  { names: ['model.safetensors', 'pytorch_model.bin'] },
+];
+// A head trained here is saved alone, head.safetensors beside its config.json: with
+// source.base (then it must be there) the encoder's files (fromBase) come from that other
+// folder.
 const HEAD_FILES = [
   { names: ['config.json'] },
   { names: ['head.safetensors'], optional: (source) => !source.base },
@@ -60,6 +69,10 @@ const HEAD_FILES = [
   { names: ['tokenizer_config.json'], fromBase: true, optional: true, after: 'vocab.txt' },
   { names: ['model.safetensors', 'pytorch_model.bin'], fromBase: true },
 ];
+// The field names {files: {config, tokenizer, weights, tokenizerConfig}} that a fill-mask
+// model's local files had before it took them by name. (weights may hold either format: the
+// model tells safetensors from a PyTorch zip by its first bytes.)
+const OLD_FIELDS = { config: 'config.json', tokenizer: 'tokenizer.json', weights: 'model.safetensors', tokenizerConfig: 'tokenizer_config.json' };
 
 const ready = init().catch((e) => {
   throw new Error(`the model code (pkg/tlab_web_bg.wasm) could not start: ${e.message}`);
@@ -157,17 +170,18 @@ async function fetchBytes(url, onProgress, { optional, signal, stallSeconds }) {
   }
 }
 
+/** A translation model's files (TRANSLATE_FILES) by field, from {url, shortlist?} or {files}. */
 async function gather(list, source, post, fetchOptions) {
   const out = {};
   if (!source || (!source.files && typeof source.url !== 'string')) throw new Error('the model source names neither a URL nor files');
-  for (const { name, field, optional, localOnly, onlyIf } of list) {
+  for (const { name, field, optional, onlyIf } of list) {
     if (fetchOptions.signal.aborted) throw new Cancelled();
     if (source.files) {
       out[field] = source.files[field] ? new Uint8Array(source.files[field]) : null;
       if (!out[field] && !optional) throw new Error(`${name} is missing from the chosen files`);
       continue;
     }
-    if (localOnly || (onlyIf && !source[onlyIf])) continue;
+    if (onlyIf && !source[onlyIf]) continue;
     const url = `${source.url.replace(/\/+$/, '')}/${name}`;
     const onProgress = (loaded, total) => post({ progress: { file: name, loaded, total } });
     out[field] = await fetchBytes(url, onProgress, { ...fetchOptions, optional });
@@ -175,15 +189,21 @@ async function gather(list, source, post, fetchOptions) {
   return out;
 }
 
-/** The files of a fine-tuned BERT by name (HEAD_FILES), from {url, base?} or {files}. */
-async function gatherHead(source, post, fetchOptions) {
+/** A BERT's files by name (`list`: BERT_FILES or HEAD_FILES), from {url, base?} or {files}. */
+async function gatherNamed(list, source, post, fetchOptions) {
   if (source?.files && typeof source.files === 'object') {
     // (Anything but bytes goes on as it is, for the wasm to refuse in words.)
-    return Object.fromEntries(Object.entries(source.files).map(([n, b]) => [n, b instanceof ArrayBuffer ? new Uint8Array(b) : b]));
+    const out = {};
+    for (const [key, b] of Object.entries(source.files)) {
+      const name = Object.hasOwn(OLD_FIELDS, key) ? OLD_FIELDS[key] : key;
+      if (name !== key && Object.hasOwn(source.files, name)) continue; // the file's own name wins
+      out[name] = b instanceof ArrayBuffer ? new Uint8Array(b) : b;
+    }
+    return out;
   }
   if (typeof source?.url !== 'string') throw new Error('the model source names neither a URL nor files');
   const out = {};
-  for (const { names, fromBase, after, ...entry } of HEAD_FILES) {
+  for (const { names, fromBase, after, ...entry } of list) {
     if (after && !out[after]) continue;
     const optional = typeof entry.optional === 'function' ? entry.optional(source) : entry.optional;
     const prefix = (fromBase && typeof source.base === 'string' ? source.base : source.url).replace(/\/+$/, '');
@@ -214,17 +234,18 @@ async function load(msg, kind, post, signal) {
   }
   const stall = Number(msg.stallSeconds);
   const stallSeconds = Number.isFinite(stall) && stall > 0 ? stall : STALL_SECONDS;
-  // A fine-tuning run's encoder comes as a fine-tuned BERT's files do (any BERT: its heads,
-  // if any, are not used), and FineTune takes them by name too.
-  const files = HEAD_MODELS[kind] || finetune
-    ? await gatherHead(msg.source, post, { signal, stallSeconds })
-    : await gather(translate ? TRANSLATE_FILES : BERT_FILES, msg.source, post, { signal, stallSeconds });
+  // Every BERT kind takes its files by name. A fine-tuning run's encoder comes as a
+  // fine-tuned BERT's files do (any BERT: its heads, if any, are not used).
+  const fetchOptions = { signal, stallSeconds };
+  const files = translate
+    ? await gather(TRANSLATE_FILES, msg.source, post, fetchOptions)
+    : await gatherNamed(kind === 'bert' ? BERT_FILES : HEAD_FILES, msg.source, post, fetchOptions);
   if (signal.aborted) throw new Cancelled();
   post({ progress: { file: 'building the model', loaded: 1, total: 1 } });
   if (HEAD_MODELS[kind]) return new HEAD_MODELS[kind](files);
   if (finetune) return new FineTune(files, msg.source.train, msg.source.heldOut, msg.source.options ?? {});
   if (translate) return new TranslateModel(files.config, files.tokenizer, files.weights, files.shortlist ?? undefined);
-  return new FillMaskModel(files.config, files.tokenizer, files.weights, files.tokenizerConfig ?? undefined);
+  return new FillMaskModel(files);
 }
 
 /** The model `key` for op `name` (a promise), or an Error in words: none loaded under that

@@ -186,7 +186,12 @@ export class TlabClient {
   }
 
   /**
-   * source: {url: 'https://…/resolve/main'} or {files: {config, tokenizer, weights, tokenizerConfig}} (ArrayBuffers).
+   * A BertForMaskedLM checkpoint in either hub layout: {url: 'https://…/resolve/main'} (the
+   * worker tries tokenizer.json, then vocab.txt; model.safetensors, then pytorch_model.bin;
+   * tokenizer_config.json if there is one), or {files: {'config.json', 'tokenizer.json' |
+   * 'vocab.txt', 'tokenizer_config.json'?, 'model.safetensors' | 'pytorch_model.bin'}}
+   * (ArrayBuffers or Uint8Arrays by file name; the older {config, tokenizer, weights,
+   * tokenizerConfig} is still taken).
    * @param {(p: import('./ops.js').LoadProgress) => void} [onProgress]
    * @returns {Promise<import('./ops.js').BertInfo>}
    */
@@ -205,7 +210,8 @@ export class TlabClient {
 
   /**
    * A fine-tuning run (bert-finetune.js): the encoder and the data, {url | files, train,
-   * heldOut, options?}; then task, featurize, train, predict, reset, exportHead on `key`.
+   * heldOut, options?}; then task, tunedLayers, featurize, train, predict, reset, exportHead
+   * on `key`.
    * @param {import('./ops.js').FineTuneSource} source
    * @param {(p: import('./ops.js').LoadProgress) => void} [onProgress]
    * @returns {Promise<string[]>} the labels, in the head's id order
@@ -264,8 +270,38 @@ export function modelPrefix(input, base = location.href) {
 /** The default fill-mask model that tools/setup.sh prepares, as served next to the page. */
 export const DEFAULT_BERT = { key: 'default-bert', url: new URL('../models/fill-mask', import.meta.url).href };
 
+/** The Chinese fill-mask model that tools/setup.sh prepares: a character BERT trained here on
+ * classical poetry (assets/fill-mask-zh); its tokenizer reads traditional characters as
+ * simplified ones. */
+export const CHINESE_BERT = { key: 'builtin-bert-zh', url: new URL('../models/fill-mask-zh', import.meta.url).href };
+
+/** The built-in fill-mask model of each language of the fill-mask widgets' language choice:
+ * `entry`, its name in models/index.json (whose name, note and example win), and `example`,
+ * the sentence it shows when chosen if index.json gives none. */
+export const BUILTIN_BERT = Object.freeze({
+  en: Object.freeze({ ...DEFAULT_BERT, entry: 'fill-mask', example: 'The man went to the [MASK] to buy some milk.' }),
+  zh: Object.freeze({ ...CHINESE_BERT, entry: 'fill-mask-zh', example: '床前明月[MASK]，疑是地上霜。' }),
+});
+
+/** The language ('en' | 'zh') whose built-in fill-mask model is at URL `url`, else null. */
+export function builtinLanguage(url) {
+  return Object.keys(BUILTIN_BERT).find((lang) => BUILTIN_BERT[lang].url === url) ?? null;
+}
+
 /** The second built-in fill-mask model: AntiBERTy, a BERT on antibody sequences. */
 export const ANTIBERTY = { key: 'builtin-antiberty', url: new URL('../models/antiberty', import.meta.url).href };
+
+/** models/index.json (written by tools/setup.sh) names the built-in models, with any caveat
+ * (note) and the example a fill-mask model shows when chosen: entry `name`, or {} when the
+ * index or the entry is missing. Fetched once per page. */
+let indexJson = null;
+export async function builtinEntry(name) {
+  indexJson ??= fetch(new URL('../models/index.json', import.meta.url))
+    .then((r) => (r.ok ? r.json() : {}))
+    .catch(() => ({}));
+  const all = await indexJson;
+  return (all && typeof all === 'object' && all[name]) || {};
+}
 
 /** The built-in tagging data of the fine-tuning widget (tools/prepare-models.sh): Brown
  * sentences as word/TAG lines, 12 universal part-of-speech tags; test is held out. */

@@ -75,7 +75,7 @@ export function heatmap(widget, { rows: allRows, cols: allCols, values: allValue
           ? h('span', { class: 'tl-cell blank', dataset: { q, k, blank: '' } })
           : h('span', {
               class: 'tl-cell',
-              title: `${r} → ${cols[k]}: ${fmt(v, 4)}`,
+              title: widget.t('attends', r, cols[k], fmt(v, 4)),
               dataset: { q, k, v: String(v) },
               style: `background: hsl(${hue} 70% ${Math.round(97 - 55 * Math.min(1, v))}%)`,
               onmouseenter: () => show(q, k),

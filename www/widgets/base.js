@@ -2,7 +2,7 @@
 // page's one worker (sharedClient: one download and one build per model per page), a
 // progress line, errors in words, and redraw on language switch. Widgets use light DOM so
 // that the host page's fonts apply and tests can read what is drawn.
-import { sharedClient, DEFAULT_BERT, DEFAULT_TRANSLATE } from '../lib/client.js';
+import { sharedClient, DEFAULT_BERT, DEFAULT_TRANSLATE, BUILTIN_BERT, builtinLanguage } from '../lib/client.js';
 import { getLang, tr } from './i18n.js';
 
 // model key → {generation, promise: Promise<info>}. A load belongs to the worker it ran on
@@ -13,22 +13,29 @@ const loads = new Map();
 /** The model a widget names: model="bert" | "translate", direction="en-pt" | "pt-en",
  * or src="URL prefix" (with shortlist="" for Bergamot directories). */
 export function modelSpec(el) {
-  const src = el.getAttribute('src');
   const kind = (el.getAttribute('model') ?? el.defaultModel ?? 'bert') === 'bert' ? 'bert' : 'translate';
-  if (src) {
-    let url;
-    try {
-      url = new URL(src, document.baseURI);
-    } catch {
-      throw new Error(`src="${src}" is not a URL`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`src="${src}" is not an http(s) address`);
-    url = url.href;
-    return { kind, key: `${kind}:${url}`, url, shortlist: el.hasAttribute('shortlist') };
-  }
+  const src = el.getAttribute('src');
+  if (src) return srcSpec(kind, src, el.hasAttribute('shortlist'), 'src');
   if (kind === 'bert') return { kind, ...DEFAULT_BERT };
   const d = DEFAULT_TRANSLATE[el.getAttribute('direction') ?? 'en-pt'] ?? DEFAULT_TRANSLATE['en-pt'];
   return { kind, ...d };
+}
+
+/** The model of kind `kind` at URL prefix `src` (attribute `attr`, named in errors). A
+ * built-in fill-mask model named by its path ("models/fill-mask-zh") is the very model the
+ * model picker loads: the same key, so the page downloads and builds it once. */
+export function srcSpec(kind, src, shortlist = false, attr = 'src') {
+  let url;
+  try {
+    url = new URL(src, document.baseURI);
+  } catch {
+    throw new Error(`${attr}="${src}" is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${attr}="${src}" is not an http(s) address`);
+  url = url.href.replace(/\/+$/, '');
+  const lang = kind === 'bert' ? builtinLanguage(url) : null;
+  if (lang) return { kind, key: BUILTIN_BERT[lang].key, url };
+  return { kind, key: `${kind}:${url}`, url, shortlist };
 }
 
 /** @returns {Promise<import('../lib/ops.js').BertInfo | import('../lib/ops.js').TranslateInfo>} */

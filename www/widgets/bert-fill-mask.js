@@ -1,13 +1,26 @@
 // <bert-fill-mask text="… [MASK] …" top-k="5" [src] [picker] [controls] [ids]>: the top-k
 // words at every mask, and the checkpoint's sequence classifiers if it has any (AntiBERTy:
 // species, chain). The answer follows the text as it is typed. picker adds the model picker
-// (model-picker.js: it names the model, built in or loaded, and starts on src when there is
-// one); controls adds the top-k menu, a Fill button with the time the model took, and the
-// sentence's words as buttons that mask (and unmask) themselves.
+// (model-picker.js: the built-in model's language, English or 中文, which defaults to the
+// widget's; it names the model, built in or loaded, and starts on src when there is one) and
+// the tokens the model read; controls adds the top-k menu, a Fill button with the time the
+// model took, and the sentence's words (each Chinese character on its own) as buttons that
+// mask (and unmask) themselves.
 import { TlabWidget, h, bars, pct } from './base.js';
 import { ModelPicker } from './model-picker.js';
 
 const TOP_K = [3, 5, 10, 20, 50];
+// Up to this many tokens the list of tokens the model read is open; a longer one (a protein
+// sequence) is folded.
+const TOKENS_OPEN = 40;
+
+/** The text as word buttons' parts: runs of white space, the mask token, each Chinese
+ * character (a word of its own to BERT's tokenizer), and the runs of anything else (a word
+ * with its punctuation). Joined, they are the text. */
+function splitWords(text, mask) {
+  const escaped = mask.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.split(new RegExp(`(\\s+|${escaped}|\\p{Script=Han})`, 'u')).filter((p) => p !== '');
+}
 
 export class BertFillMask extends TlabWidget {
   static attributes = [...TlabWidget.attributes, 'top-k', 'picker', 'controls', 'ids'];
@@ -48,6 +61,13 @@ export class BertFillMask extends TlabWidget {
     if (picker && this.started && picker.ticket === 0) picker.start();
     this.renderWords();
     return parts;
+  }
+
+  /** A language switch of the page: the form in the new language, and (model-picker.js
+   * followLanguage) the built-in model of that language when the widget follows the page. */
+  onLang() {
+    super.onLang();
+    this.picker?.followLanguage();
   }
 
   start() {
@@ -96,6 +116,22 @@ export class BertFillMask extends TlabWidget {
     return { fill, classes, ms, maskToken: model.info.mask_token };
   }
 
+  /** The tokens the model read ([CLS] … [SEP]), as its tokenizer returns them: a Chinese
+   * model's one per character, and traditional characters as the simplified ones it knows. */
+  tokens(fill, maskToken) {
+    const list = h(
+      'ol',
+      { class: 'tl-pieces' },
+      fill.tokens.map((t) => h('li', { class: t === maskToken ? 'tl-piece masked' : 'tl-piece' }, h('span', { class: 'tl-piece-text', text: t }))),
+    );
+    return h(
+      'details',
+      { class: 'tl-fill-tokens', open: fill.tokens.length <= TOKENS_OPEN },
+      h('summary', { class: 'tl-muted', text: this.t('modelReads', fill.tokens.length) }),
+      list,
+    );
+  }
+
   render({ fill, classes, ms, maskToken }) {
     if (this.fields.timing) this.fields.timing.textContent = this.t('ms', ms.toFixed(0));
     this.filled.textContent = fill.filled;
@@ -105,11 +141,11 @@ export class BertFillMask extends TlabWidget {
         h('p', {
           class: 'tl-class-head',
           dataset: { head: c.head, label: c.label, prob: String(c.prob) },
-          text: `${c.head}: ${c.label} (${(100 * c.prob).toFixed(1)} %) — ${c.classes.map((x) => `${x.label} ${(100 * x.prob).toFixed(1)} %`).join(' · ')}`,
+          text: this.t('classHead', c.head, c.label, (100 * c.prob).toFixed(1), c.classes.map((x) => `${x.label} ${(100 * x.prob).toFixed(1)} %`).join(' · ')),
         }),
       ),
     );
-    return h(
+    const cards = h(
       'div',
       { class: 'tl-cards' },
       fill.masks.map((m, n) =>
@@ -130,6 +166,7 @@ export class BertFillMask extends TlabWidget {
         ),
       ),
     );
+    return this.hasAttribute('picker') || this.hasAttribute('controls') ? [cards, this.tokens(fill, maskToken)] : cards;
   }
 
   failed() {
@@ -138,28 +175,36 @@ export class BertFillMask extends TlabWidget {
     this.body.replaceChildren();
   }
 
-  /** The text's words as buttons (controls): a click masks the word, a second brings it back. */
+  /** The text's words as buttons (controls): a click masks the word (a Chinese character),
+   * a second brings it back. The parts stay as they are while the text is theirs, so each
+   * button keeps its place and its original. */
   renderWords() {
     const box = this.fields?.words;
     if (!box) return;
     const mask = this.maskToken;
-    const parts = this.attr('text', '').split(/(\s+)/);
+    const text = this.attr('text', '');
+    if (this.wordParts?.join('') !== text) {
+      this.wordParts = splitWords(text, mask);
+      this.originals.clear();
+    }
     box.replaceChildren(
-      ...parts.map((part, i) => {
-        if (!part.trim()) return part;
+      ...this.wordParts.map((part, i) => {
         const masked = part.includes(mask);
+        // White space and punctuation are not words.
+        if (!masked && !/[\p{L}\p{N}]/u.test(part)) return part;
         return h('button', {
           type: 'button',
           class: masked ? 'tl-word masked' : 'tl-word',
           text: part,
           title: this.t(masked ? 'unmaskWord' : 'maskWord'),
-          onclick: () => this.toggleMask(parts, i),
+          onclick: () => this.toggleMask(i),
         });
       }),
     );
   }
 
-  toggleMask(parts, i) {
+  toggleMask(i) {
+    const parts = this.wordParts;
     const part = parts[i];
     const mask = this.maskToken;
     if (part.includes(mask)) {

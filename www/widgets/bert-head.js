@@ -29,6 +29,11 @@ class HeadPicker extends ModelPicker {
     ];
   }
 
+  /** A head's model box has no language choice: its built-in head is English. */
+  languageChoice() {
+    return null;
+  }
+
   stats(current) {
     return this.w.t('headStats', current.info, current.key === this.builtin?.key);
   }

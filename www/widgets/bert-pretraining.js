@@ -20,7 +20,7 @@ export class BertPretraining extends TlabWidget {
         'div',
         { class: 'tl-controls' },
         h('button', { type: 'button', class: 'tl-reroll', text: this.t('reroll'), onclick: () => this.setAttribute('seed', String(d.seed + 1)) }),
-        h('span', { class: 'tl-muted', text: `seed ${d.seed}` }),
+        h('span', { class: 'tl-muted tl-seed', text: this.t('seed', d.seed) }),
       ),
       h(
         'ol',
@@ -29,7 +29,7 @@ export class BertPretraining extends TlabWidget {
           const p = at.get(i);
           return h(
             'li',
-            { class: `tl-piece${p ? ` chosen ${p.kind}` : ''}`, title: p ? `${this.t('kinds')[p.kind]}: ${p.original}` : null },
+            { class: `tl-piece${p ? ` chosen ${p.kind}` : ''}`, title: p ? this.t('pieceWas', this.t('kinds')[p.kind], p.original) : null },
             h('span', { class: 'tl-piece-text', text: t }),
             p ? h('span', { class: 'tl-piece-id', text: this.t('kinds')[p.kind] }) : null,
           );
@@ -42,7 +42,7 @@ export class BertPretraining extends TlabWidget {
           h(
             'div',
             { class: 'tl-card', dataset: { position: p.position, kind: p.kind } },
-            h('p', {}, h('strong', { text: `${this.t('original')}: ${p.original}` }), ` · ${this.t('shown')}: ${p.shown} · ${this.t('pOriginal')} = ${fmt(p.prob_original, 4)}`),
+            h('p', {}, h('strong', { text: this.t('originalIs', p.original) }), ` · ${this.t('shownIs', p.shown)} · ${this.t('pOriginal')} = ${fmt(p.prob_original, 4)}`),
             bars(
               p.candidates.map((c) => ({ label: c.token, p: c.prob })),
               { chosen: p.candidates.findIndex((c) => c.id === p.original_id) },

@@ -76,7 +76,7 @@ export class DecodingSteps extends TlabWidget {
       controls,
       h('div', { class: 'tl-side' }, greedyCol, beamCol),
       h('p', { class: 'tl-muted', text: this.t('beamTree') }),
-      h('div', { class: 'tl-scroll' }, beamTree(d.beam, step)),
+      h('div', { class: 'tl-scroll' }, beamTree(d.beam, step, this.t('beamTreeLabel'))),
     ];
   }
   go(step) {
@@ -111,8 +111,8 @@ export class DecodingSteps extends TlabWidget {
 
 /** The beam tree up to `upto` steps as SVG: nodes are prefixes (chosen, pruned, finished);
  * the best hypothesis's path is bold (class "best"). */
-/** @param {TranslateResult} out */
-function beamTree(out, upto) {
+/** @param {TranslateResult} out @param {string} name its accessible name */
+function beamTree(out, upto, name) {
   const label = (id) => out.trace_tokens[id] ?? String(id);
   const nodes = new Map(); // prefix key → {tokens, kind, depth}
   const add = (tokens, kind) => {
@@ -137,7 +137,7 @@ function beamTree(out, upto) {
     width: (byDepth.length + 1) * W,
     height: rows * H + 10,
     role: 'img',
-    'aria-label': 'beam tree',
+    'aria-label': name,
   });
   const pos = new Map();
   pos.set('', { x: 6, y: (rows * H) / 2 });

@@ -1,7 +1,16 @@
-// The model picker of <bert-fill-mask picker>: a Hugging Face name or URL prefix, dropped or
-// chosen files, the default model or built-in AntiBERTy, with download progress and Cancel.
-// (bert-head.js's HeadPicker, the model box of the fine-tuned BERT widgets, is one with other
-// sources, kind and header line: the hooks sources, stats, keyFor and kind.)
+// The model picker of <bert-fill-mask picker>: the language of the built-in model, a Hugging
+// Face name or URL prefix (with hub checkpoints worth trying), dropped or chosen files in
+// either hub layout, the built-in models (English, 中文, AntiBERTy), with download progress
+// and Cancel. (bert-head.js's HeadPicker, the model box of the fine-tuned BERT widgets, is one
+// with other sources, kind and header line: the hooks sources, languageChoice, stats, keyFor
+// and kind.)
+//
+// The language choice (English / 中文) loads that language's built-in fill-mask model
+// (lib/client.js BUILTIN_BERT) and shows its example sentence. Until the user chooses, the
+// widget's language decides (its lang attribute, else the page's): a widget without a lang of
+// its own follows the page's language switch as long as a built-in language model answers,
+// and its text stays only if it is in that language (Chinese characters for 中文, none for
+// English); else the model's example replaces it.
 //
 // Loading a model is a race the last click must win: every load takes a ticket and shares
 // the picker's slot in the client, so a newer load cancels the older one's download, and a
@@ -11,33 +20,46 @@
 // prefix>, loads another model than the default (the default if that is no address, or if
 // ?model= fails); ?stall=<seconds> sets how long a download may receive nothing (default 30;
 // tests).
-import { sharedClient, modelPrefix, isCancelled, DEFAULT_BERT, ANTIBERTY } from '../lib/client.js';
+import { sharedClient, modelPrefix, isCancelled, builtinEntry, builtinLanguage, ANTIBERTY, BUILTIN_BERT } from '../lib/client.js';
 import { h, rich } from './base.js';
+
+export { builtinEntry };
 
 const params = new URLSearchParams(location.search);
 const stallSeconds = Number(params.get('stall')) > 0 ? Number(params.get('stall')) : undefined;
-const FILES = { config: 'config.json', tokenizer: 'tokenizer.json', weights: 'model.safetensors', tokenizerConfig: 'tokenizer_config.json' };
+// A BERT checkpoint's files in either layout the hub uses (as worker.js BERT_FILES fetches
+// them): each entry is one file, the first of its names among those chosen.
+const BERT_FILES = [
+  { names: ['config.json'] },
+  { names: ['tokenizer.json', 'vocab.txt'] },
+  { names: ['tokenizer_config.json'], optional: true },
+  { names: ['model.safetensors', 'pytorch_model.bin'] },
+];
+// Hub checkpoints worth trying, by language (a widget lists its own language's first; i18n.js
+// hubNotes says what each is).
+const HUB_SUGGESTIONS = {
+  en: ['google-bert/bert-base-uncased'],
+  zh: ['google-bert/bert-base-chinese', 'hfl/chinese-roberta-wwm-ext', 'google-bert/bert-base-multilingual-cased'],
+};
+const HAN = /\p{Script=Han}/u;
 let pickers = 0;
 
-/** models/index.json (written by tools/setup.sh) names the built-in models and any caveat. */
-export async function builtinEntry(name) {
-  try {
-    const index = await (await fetch(new URL('../index.json', `${DEFAULT_BERT.url}/`))).json();
-    return index[name] ?? {};
-  } catch {
-    return {};
-  }
-}
+/** Whether `text` is in language `lang` as far as choosing a fill-mask model goes: Chinese
+ * text has Chinese characters, English text has none. */
+const inLanguage = (text, lang) => Boolean(text) && HAN.test(text) === (lang === 'zh');
 
 export class ModelPicker {
   /** @param {import('./bert-fill-mask.js').BertFillMask} widget */
   constructor(widget) {
     this.w = widget;
-    /** The model that answers: {key, name, note, info: BertInfo}; null until one loads. A
-     * name is a string, or for a built-in model a function that gives it in the widget's
-     * language of the moment (see shown). */
+    /** The model that answers: {key, name, note, info: BertInfo, lang}; null until one loads.
+     * A name is a string, or for a built-in model a function that gives it in the widget's
+     * language of the moment (see shown); lang: the language of a built-in language model,
+     * else null. */
     this.current = null;
     this.loading = null; // the name of the newest load while it runs
+    this.loadingLang = null; // its language, when it is a built-in language model
+    this.languageChosen = false; // the user chose a language: the page's switch no longer does
     this.note = '';
     this.ticket = 0; // the newest load; older ones neither show progress nor change the widget
     this.slot = `model-picker-${++pickers}`;
@@ -60,11 +82,51 @@ export class ModelPicker {
       h('summary', {}, `${t('modelLabel')} `, this.name, ' ', this.info),
       h('div', { class: 'tl-picker-body' }, this.sources()),
     );
-    return [w.field('model-picker', picker), this.noteLine];
+    return [this.languageChoice(), w.field('model-picker', picker), this.noteLine];
   }
 
   button(name, text, onclick) {
     return this.w.field(name, h('button', { type: 'button', text, onclick }));
+  }
+
+  /** English / 中文 as radio buttons, one per built-in language model (BUILTIN_BERT); none is
+   * checked while another model answers. Not offered when the widget's src names a model of
+   * its own (AntiBERTy, a hub model). */
+  languageChoice() {
+    const { w } = this;
+    const src = w.getAttribute('src');
+    if (src && !this.srcLanguage(src)) return null;
+    const name = w.partId('model-lang');
+    return h(
+      'fieldset',
+      { class: 'tl-segmented tl-model-lang', 'aria-label': w.t('modelLanguage') },
+      h('span', { class: 'tl-muted', text: w.t('modelLanguage') }),
+      Object.keys(BUILTIN_BERT).map((lang) =>
+        h(
+          'label',
+          { lang },
+          w.field(`model-lang-${lang}`, h('input', {
+            type: 'radio',
+            name,
+            value: lang,
+            onchange: () => {
+              this.languageChosen = true;
+              this.loadLanguage(lang);
+            },
+          })),
+          ` ${w.t('languageNames')[lang]}`,
+        ),
+      ),
+    );
+  }
+
+  /** The language of the built-in model that src="…" names (a path of this site), else null. */
+  srcLanguage(src) {
+    try {
+      return builtinLanguage(new URL(src.trim().replace(/\/+$/, ''), document.baseURI).href);
+    } catch {
+      return null;
+    }
   }
 
   /** The Hugging Face name or URL prefix box and its Load button. */
@@ -73,10 +135,43 @@ export class ModelPicker {
       class: 'tl-input tl-input-url',
       type: 'text',
       spellcheck: 'false',
-      placeholder: 'google-bert/bert-base-uncased  or  https://…/resolve/main',
+      placeholder: this.w.t('urlPlaceholder'),
       onkeydown: (e) => e.key === 'Enter' && this.loadUrl(),
     }));
     return [h('label', {}, this.w.t('modelUrl'), url), this.button('load-url', this.w.t('loadUrl'), () => this.loadUrl())];
+  }
+
+  /** Hub checkpoints worth trying, the widget's language's first: a click puts the name in
+   * the box (the download, hundreds of MB, starts with Load). */
+  suggestions() {
+    const { w } = this;
+    const order = w.lang2 === 'zh' ? ['zh', 'en'] : ['en', 'zh'];
+    return h(
+      'div',
+      { class: 'tl-suggest' },
+      h('p', { class: 'tl-muted', text: w.t('hubSuggest') }),
+      h(
+        'ul',
+        {},
+        order.flatMap((lang) => HUB_SUGGESTIONS[lang]).map((name) =>
+          h(
+            'li',
+            {},
+            h('button', {
+              type: 'button',
+              class: 'tl-suggestion',
+              text: name,
+              dataset: { model: name },
+              onclick: () => {
+                w.fields['model-url'].value = name;
+                w.fields['load-url'].focus();
+              },
+            }),
+            ` ${w.t('hubNotes')[name]}`,
+          ),
+        ),
+      ),
+    );
   }
 
   /** Where a model can come from (the picker's body): a URL, files, the built-in ones. */
@@ -86,7 +181,7 @@ export class ModelPicker {
     const files = w.field('model-files', h('input', {
       type: 'file',
       multiple: true,
-      accept: '.json,.safetensors',
+      accept: '.json,.txt,.safetensors,.bin',
       onchange: (e) => this.loadFiles(e.target.files),
     }));
     const over = (on) => (e) => {
@@ -109,6 +204,7 @@ export class ModelPicker {
     return [
       ...this.urlBox(),
       h('p', { class: 'tl-muted' }, rich(t('prefixHint'))),
+      this.suggestions(),
       drop,
       this.button('load-default', t('loadDefault'), () => this.loadDefault()),
       this.button('load-antiberty', t('loadAntiberty'), () => this.loadAntiberty()),
@@ -125,7 +221,7 @@ export class ModelPicker {
     return url;
   }
 
-  /** The header and Fill button for `current`, or for the load in progress. */
+  /** The header, Fill button and language choice for `current`, or for the load in progress. */
   showModel() {
     const { w, current } = this;
     if (this.loading) {
@@ -138,6 +234,11 @@ export class ModelPicker {
     }
     this.noteLine.textContent = this.note;
     if (w.fields.fill) w.fields.fill.disabled = !current;
+    const lang = this.loading ? this.loadingLang : current?.lang;
+    for (const l of Object.keys(BUILTIN_BERT)) {
+      const radio = w.fields[`model-lang-${l}`];
+      if (radio) radio.checked = l === lang;
+    }
   }
 
   /** A model's name as shown now (see current). */
@@ -145,11 +246,13 @@ export class ModelPicker {
     return typeof name === 'function' ? name() : name;
   }
 
-  /** Takes the newest ticket at once (a click), cancelling the load before it. */
-  begin(name, { keepError = false } = {}) {
+  /** Takes the newest ticket at once (a click), cancelling the load before it. `lang`: the
+   * language of the built-in model it loads, when it is one. */
+  begin(name, { keepError = false, lang = null } = {}) {
     const ticket = ++this.ticket;
     sharedClient().cancel(this.slot, 'superseded');
     if (!keepError) this.w.showError('load', '');
+    this.loadingLang = lang;
     this.named(ticket, name);
     this.w.showProgress(this.w.t('loadingModel', this.shown(name)));
     return ticket;
@@ -173,14 +276,15 @@ export class ModelPicker {
     if (!this.current) this.w.dataset.state = 'error';
   }
 
-  /** Loads a model for ticket `ticket`: 'loaded' | 'failed' | 'cancelled' | 'superseded'. */
-  async load(ticket, key, source, name, note = '') {
+  /** Loads a model for ticket `ticket`: 'loaded' | 'failed' | 'cancelled' | 'superseded'.
+   * `lang`: the language of the built-in model it is, when it is one. */
+  async load(ticket, key, source, name, note = '', lang = null) {
     if (ticket !== this.ticket) return 'superseded';
     try {
       const onProgress = (p) => ticket === this.ticket && this.w.showProgress(p);
       const info = await sharedClient().load(this.kind, key, source, onProgress, { slot: this.slot, stallSeconds });
       if (ticket !== this.ticket) return 'superseded';
-      this.current = { key, name, note, info };
+      this.current = { key, name, note, info, lang };
       this.end(ticket);
       this.w.refresh();
       return 'loaded';
@@ -203,27 +307,53 @@ export class ModelPicker {
     return this.load(this.begin(raw), this.keyFor(url), { url }, raw);
   }
 
+  /** Chosen or dropped files, in either hub layout (BERT_FILES), sent by name. */
   async loadFiles(fileList) {
+    const { w } = this;
     const byName = Object.fromEntries([...fileList].map((f) => [f.name, f]));
-    const missing = ['config', 'tokenizer', 'weights'].map((k) => FILES[k]).filter((f) => !byName[f]);
-    if (missing.length) return this.w.showError('load', this.w.t('missingFiles', missing.join(', ')));
-    const name = () => this.w.t('localFiles');
+    const chosen = BERT_FILES.map(({ names }) => names.find((n) => byName[n]));
+    const missing = BERT_FILES.filter(({ optional }, i) => !optional && !chosen[i]).map(({ names }) => names);
+    if (missing.length) return w.showError('load', w.t('missingFiles', missing));
+    const name = () => w.t('localFiles');
     const ticket = this.begin(name);
     const files = {};
     try {
-      for (const [k, file] of Object.entries(FILES)) if (byName[file]) files[k] = await byName[file].arrayBuffer();
+      for (const file of chosen.filter(Boolean)) files[file] = await byName[file].arrayBuffer();
     } catch (e) {
-      return this.end(ticket, new Error(this.w.t('unreadable', e.message)), name);
+      return this.end(ticket, new Error(w.t('unreadable', e.message)), name);
     }
     return this.load(ticket, `local:${Date.now()}`, { files }, name);
   }
 
-  async loadDefault(options) {
-    const ticket = this.begin(() => this.w.t('defaultModel'), options);
-    const entry = await builtinEntry('fill-mask');
-    const name = () => this.w.t('defaultModel', entry.name);
-    this.named(ticket, name);
-    return this.load(ticket, DEFAULT_BERT.key, { url: DEFAULT_BERT.url }, name, entry.note ?? '');
+  /** The built-in fill-mask model of language `lang` (BUILTIN_BERT). Its example sentence
+   * replaces the widget's text, unless `keepText`, or with `fit` when the text is in that
+   * language already. */
+  async loadLanguage(lang, { keepText = false, fit = false, keepError = false } = {}) {
+    const b = BUILTIN_BERT[lang];
+    const ticket = this.begin(() => this.w.t('defaultModel'), { keepError, lang });
+    const entry = await builtinEntry(b.entry);
+    const name = () => this.w.t('defaultModel', entry.name ?? this.w.t('builtinBert')[lang]);
+    if (!this.named(ticket, name)) return 'superseded';
+    if (!keepText && !(fit && inLanguage(this.w.getAttribute('text'), lang))) this.w.setText(entry.example ?? b.example);
+    return this.load(ticket, b.key, { url: b.url }, name, entry.note ?? '', lang);
+  }
+
+  /** Back to a built-in language model: the one that answers or loads, else the widget's
+   * language's. The text stays if it is in that language. */
+  loadDefault({ keepError = false } = {}) {
+    const lang = (this.loading ? this.loadingLang : null) ?? this.current?.lang ?? (this.w.lang2 === 'zh' ? 'zh' : 'en');
+    return this.loadLanguage(lang, { fit: true, keepError });
+  }
+
+  /** The page's language changed. A widget that follows it (no lang of its own, no src, no
+   * language chosen by the user) and that a built-in language model answers takes the new
+   * language's; any other model stays. */
+  followLanguage() {
+    const { w } = this;
+    if (this.languageChosen || w.hasAttribute('lang') || w.getAttribute('src') || this.ticket === 0) return;
+    const lang = w.lang2 === 'zh' ? 'zh' : 'en';
+    const now = this.loading ? this.loadingLang : this.current?.lang;
+    if (now && now !== lang) this.loadLanguage(lang, { fit: true });
   }
 
   // AntiBERTy: the clearest view of a well-trained masked-LM head (residues come back with
@@ -249,7 +379,8 @@ export class ModelPicker {
       // Not a path: a Hugging Face name or nothing (modelPrefix says which).
     }
     if (here === ANTIBERTY.url) return this.loadAntiberty({ keepText: true });
-    if (here === DEFAULT_BERT.url) return this.loadDefault();
+    const lang = builtinLanguage(here);
+    if (lang) return this.loadLanguage(lang, { keepText: true });
     let url;
     try {
       url = modelPrefix(src, document.baseURI);
@@ -263,7 +394,8 @@ export class ModelPicker {
   // The widget's src, if it has one, is its model (a page that sets it chose that model for
   // this widget). Else ?model=<name or URL prefix> loads that model instead of the default
   // (handy for links in notes). If it is not an address, or does not load, the default model
-  // loads instead and the reason stays on screen.
+  // loads instead and the reason stays on screen. The default is the built-in model of the
+  // widget's language.
   async start() {
     this.w.dataset.state = 'loading';
     const src = this.w.getAttribute('src');

@@ -1,34 +1,79 @@
-// <tokenizer-view model="bert|translate" text="…" [direction] [src]>: the pieces and ids a
-// model reads, special tokens marked.
-import { TlabWidget, h } from './base.js';
+// <tokenizer-view model="bert|translate" text="…" [direction] [src] [compare]>: the pieces
+// and ids a model reads, special tokens and unknown ones ([UNK]) marked, as the tokenizer
+// returns them (a Chinese model's tokenizer may give 台 for the 臺 typed). compare="URL
+// prefix" (a BERT: "models/fill-mask" is the built-in English one) shows beside it how that
+// other model's tokenizer reads the same text: Chinese text through an English vocabulary is
+// mostly [UNK], the reason a Chinese model needs a vocabulary of its own.
+import { TlabWidget, h, ensureModel, srcSpec } from './base.js';
+import { builtinEntry, builtinLanguage, BUILTIN_BERT } from '../lib/client.js';
+
+/** How tokenizers spell the unknown token (WordPiece, SentencePiece). */
+const UNKNOWN = new Set(['[UNK]', '<unk>']);
 
 export class TokenizerView extends TlabWidget {
-  static attributes = [...TlabWidget.attributes, 'model', 'direction'];
+  static attributes = [...TlabWidget.attributes, 'model', 'direction', 'compare'];
 
-  /** @returns {Promise<import('../lib/ops.js').TokenizeResult>} */
+  /** @returns {Promise<{main: Tokenized, other: Tokenized | null}>}
+   * @typedef {{result: import('../lib/ops.js').TokenizeResult, name: string | null}} Tokenized */
   async load(spec, client) {
-    return client.tokenize(spec.key, this.attr('text', ''));
+    const text = this.attr('text', '');
+    const compare = this.getAttribute('compare');
+    if (!compare) return { main: { result: await client.tokenize(spec.key, text), name: null }, other: null };
+    const other = srcSpec('bert', compare, false, 'compare');
+    other.info = await ensureModel(other, (p) => this.showProgress(p));
+    const [a, b, nameA, nameB] = await Promise.all([
+      client.tokenize(spec.key, text),
+      client.tokenize(other.key, text),
+      this.modelName(spec),
+      this.modelName(other),
+    ]);
+    return { main: { result: a, name: nameA }, other: { result: b, name: nameB } };
   }
-  /** @param {import('../lib/ops.js').TokenizeResult} d */
-  render(d) {
+
+  /** A model's name for a column's heading: a built-in one's from models/index.json, else
+   * its address. */
+  async modelName(spec) {
+    const lang = spec.kind === 'bert' ? builtinLanguage(spec.url) : null;
+    if (!lang) return spec.url;
+    return (await builtinEntry(BUILTIN_BERT[lang].entry)).name ?? this.t('builtinBert')[lang];
+  }
+
+  /** @param {{main: Tokenized, other: Tokenized | null}} d */
+  render({ main, other }) {
+    if (!other) return [this.input('text', 'text'), ...this.pieces(main.result)];
     return [
       this.input('text', 'text'),
-      h('p', { class: 'tl-muted', text: this.t('pieces', d.pieces.length, d.algorithm) }),
+      h(
+        'div',
+        { class: 'tl-compare' },
+        [main, other].map(({ result, name }, i) =>
+          h('div', { class: 'tl-compare-col', dataset: { side: i ? 'compare' : 'main' } }, h('h4', { text: this.t('tokenizerOf', name) }), ...this.pieces(result)),
+        ),
+      ),
+    ];
+  }
+
+  /** One tokenization: its count line and its pieces. */
+  pieces(d) {
+    const unknown = d.pieces.filter((p) => UNKNOWN.has(p.piece)).length;
+    return [
+      h('p', { class: 'tl-muted', text: this.t('pieces', d.pieces.length, d.algorithm, unknown) }),
       h(
         'ol',
         { class: 'tl-pieces' },
-        d.pieces.map((p) =>
-          h(
+        d.pieces.map((p) => {
+          const unk = UNKNOWN.has(p.piece);
+          return h(
             'li',
             {
-              class: p.special ? 'tl-piece special' : 'tl-piece',
-              title: p.special ? this.t('special') : null,
+              class: `tl-piece${p.special ? ' special' : ''}${unk ? ' unknown' : ''}`,
+              title: unk ? this.t('unknownToken') : p.special ? this.t('special') : null,
               dataset: { id: p.id, special: p.special ? 'true' : 'false' },
             },
             h('span', { class: 'tl-piece-text', text: p.piece }),
             h('span', { class: 'tl-piece-id', text: String(p.id) }),
-          ),
-        ),
+          );
+        }),
       ),
     ];
   }

@@ -27,17 +27,16 @@ use crate::tokenizer::{self, VocabOptions};
 pub enum TokenizerFiles {
     /// `tokenizer.json`.
     Json(Vec<u8>),
-    /// `vocab.txt` and, when present, `tokenizer_config.json`.
-    Vocab {
-        vocab: Vec<u8>,
-        config: Option<Vec<u8>>,
-    },
+    /// `vocab.txt` (built as `BertTokenizer` with [`ModelFiles::tokenizer_config`]).
+    Vocab(Vec<u8>),
 }
 
 /// A checkpoint's files as bytes (the page fetches them; `read_dir` reads them natively).
 pub struct ModelFiles {
     pub config: Vec<u8>,
     pub tokenizer: TokenizerFiles,
+    /// `tokenizer_config.json`, when there is one: `vocab.txt`'s options, and the mask token.
+    pub tokenizer_config: Option<Vec<u8>>,
     /// `model.safetensors` or `pytorch_model.bin` (told apart by their first bytes), after
     /// `head.safetensors` when there is one: a name is read from the first file that has it.
     pub weights: Vec<Vec<u8>>,
@@ -69,10 +68,7 @@ impl ModelFiles {
         let tokenizer_config = take("tokenizer_config.json");
         let tokenizer = match (take("tokenizer.json"), take("vocab.txt")) {
             (Some(json), _) => TokenizerFiles::Json(json),
-            (None, Some(vocab)) => TokenizerFiles::Vocab {
-                vocab,
-                config: tokenizer_config,
-            },
+            (None, Some(vocab)) => TokenizerFiles::Vocab(vocab),
             (None, None) => {
                 return Err(TaskError::Input(
                     "the model has neither tokenizer.json nor vocab.txt".into(),
@@ -92,6 +88,7 @@ impl ModelFiles {
         Ok(Self {
             config,
             tokenizer,
+            tokenizer_config,
             weights,
         })
     }
@@ -138,9 +135,9 @@ impl ModelFiles {
     pub fn tokenizer(&self) -> Result<Tokenizer, TaskError> {
         match &self.tokenizer {
             TokenizerFiles::Json(bytes) => tokenizer::load(bytes),
-            TokenizerFiles::Vocab { vocab, config } => tokenizer::from_vocab(
+            TokenizerFiles::Vocab(vocab) => tokenizer::from_vocab(
                 vocab,
-                &VocabOptions::from_tokenizer_config(config.as_deref())?,
+                &VocabOptions::from_tokenizer_config(self.tokenizer_config.as_deref())?,
             ),
         }
     }

@@ -15,6 +15,7 @@ use tlab_models::weights::Checkpoint;
 use tokenizers::Tokenizer;
 
 use crate::TaskError;
+use crate::encoder::{ModelFiles, TokenizerFiles};
 use crate::heads::{HeadPrediction, SequenceHeads};
 
 /// The largest k a caller may ask for (the page offers 1–50).
@@ -118,10 +119,21 @@ impl FillMask {
         weights: &[u8],
         tokenizer_config: Option<&[u8]>,
     ) -> Result<Self, TaskError> {
-        let head_specs = crate::heads::parse_specs(config)?;
-        let config = BertConfig::from_json(config)?;
-        let tokenizer = crate::tokenizer::load(tokenizer)?;
-        let mask_token = find_mask_token(&tokenizer, tokenizer_config)?;
+        Self::from_files(&ModelFiles {
+            config: config.to_vec(),
+            tokenizer: TokenizerFiles::Json(tokenizer.to_vec()),
+            tokenizer_config: tokenizer_config.map(<[u8]>::to_vec),
+            weights: vec![weights.to_vec()],
+        })
+    }
+
+    /// Loads a checkpoint in either hub layout: `tokenizer.json` or `vocab.txt` (+
+    /// `tokenizer_config.json`), `model.safetensors` or `pytorch_model.bin`.
+    pub fn from_files(files: &ModelFiles) -> Result<Self, TaskError> {
+        let head_specs = crate::heads::parse_specs(&files.config)?;
+        let config = BertConfig::from_json(&files.config)?;
+        let tokenizer = files.tokenizer()?;
+        let mask_token = find_mask_token(&tokenizer, files.tokenizer_config.as_deref())?;
         let mask_id = tokenizer.token_to_id(&mask_token).ok_or_else(|| {
             TaskError::Tokenizer(format!(
                 "the mask token {mask_token} is not in the vocabulary"
@@ -136,7 +148,9 @@ impl FillMask {
         }
         let special_ids = crate::tokenizer::special_ids(&tokenizer);
         let device = tlab_models::device();
-        let ckpt = Checkpoint::from_bytes(weights, &device)?;
+        let weights = files.safetensors()?;
+        let shards: Vec<&[u8]> = weights.iter().map(AsRef::as_ref).collect();
+        let ckpt = Checkpoint::from_shards(&shards, &device)?;
         let model = BertForMaskedLM::load(&config, &ckpt)?;
         let heads = SequenceHeads::load(&head_specs, &ckpt, config.hidden_size)?;
         let unused_tensors = crate::unused_tensors(&ckpt, IGNORED_TENSORS);
@@ -153,17 +167,10 @@ impl FillMask {
         })
     }
 
-    /// Loads `DIR/{config.json, tokenizer.json, model.safetensors[, tokenizer_config.json]}`.
+    /// Loads a checkpoint directory in either hub layout (see [`Self::from_files`]).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_dir(dir: &std::path::Path) -> Result<Self, TaskError> {
-        let read = |name: &str| crate::read_model_file(dir, name);
-        let tokenizer_config = read("tokenizer_config.json").ok();
-        Self::from_bytes(
-            &read("config.json")?,
-            &read("tokenizer.json")?,
-            &read("model.safetensors")?,
-            tokenizer_config.as_deref(),
-        )
+        Self::from_files(&ModelFiles::read_dir(dir)?)
     }
 
     pub fn info(&self) -> ModelInfo {

@@ -111,3 +111,23 @@ fn parity_relu_bare_legacy_gamma_beta_decoder_omitted() {
 fn parity_gelu_new_f16_weights_decoder_bias_key() {
     check_fixture("bert-gelu-new-f16");
 }
+
+/// bert-base-chinese's layout: characters one per word, `tokenizer.json`, BertForPreTraining
+/// weights (pooler and next-sentence head left unread), traditional and simplified forms.
+#[test]
+fn parity_chinese_characters_tokenizer_json() {
+    check_fixture("bert-zh-chars");
+}
+
+/// hfl/chinese-roberta-wwm-ext's layout: `vocab.txt` + `pytorch_model.bin` only, the
+/// tokenizer built as Python's `BertTokenizer(vocab.txt)` builds it.
+#[test]
+fn parity_chinese_vocab_txt_and_pytorch_model_bin() {
+    check_fixture("bert-zh-wwm");
+}
+
+/// bert-base-multilingual-cased's layout: cased, accents kept, CJK split per character.
+#[test]
+fn parity_multilingual_cased() {
+    check_fixture("bert-multilingual-cased");
+}

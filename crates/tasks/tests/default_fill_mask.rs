@@ -1,6 +1,6 @@
-//! The committed default English model (`assets/fill-mask-en`, made by
-//! `tools/train-fill-mask.sh`) loads and gives the answers recorded when it was exported
-//! (`golden.json`: top-5 tokens and probabilities for three cloze sentences).
+//! The committed default models (`assets/fill-mask-en`, made by `tools/train-fill-mask.sh`;
+//! `assets/fill-mask-zh`, made by `tools/train-fill-mask-zh.sh`) load and give the answers
+//! recorded when they were exported (`golden.json`: top-5 tokens and probabilities).
 
 use std::path::Path;
 
@@ -15,9 +15,10 @@ struct Golden {
     filled: String,
 }
 
-#[test]
-fn default_model_answers_as_recorded_at_export() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/fill-mask-en");
+fn answers_as_recorded(name: &str) -> FillMask {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../assets")
+        .join(name);
     let model = FillMask::from_dir(&dir).expect("the committed default model loads");
     let bytes = std::fs::read(dir.join("golden.json")).expect("golden.json");
     let golden: Vec<Golden> = serde_json::from_slice(&bytes).expect("golden.json parses");
@@ -36,4 +37,23 @@ fn default_model_answers_as_recorded_at_export() {
         }
         assert_eq!(out.filled, g.filled);
     }
+    model
+}
+
+#[test]
+fn default_model_answers_as_recorded_at_export() {
+    answers_as_recorded("fill-mask-en");
+}
+
+/// The Chinese model: the recorded answers, and traditional input read as simplified
+/// (its tokenizer's character map), offsets still pointing into the text as typed.
+#[test]
+fn chinese_model_answers_as_recorded_and_reads_traditional_characters() {
+    let model = answers_as_recorded("fill-mask-zh");
+    let text = "臺灣大[MASK]";
+    let out = model.fill(text, 5).expect("fill");
+    assert_eq!(out.tokens, ["[CLS]", "台", "湾", "大", "[MASK]", "[SEP]"]);
+    let simplified = model.fill("台湾大[MASK]", 5).expect("fill");
+    assert_eq!(out.input_ids, simplified.input_ids);
+    assert!(out.filled.starts_with("臺灣大"), "{}", out.filled);
 }

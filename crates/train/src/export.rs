@@ -46,7 +46,8 @@ impl View for &Entry {
     }
 }
 
-struct Writer {
+/// Named tensors on their way into one safetensors file.
+pub(crate) struct Writer {
     store: StoreAs,
     tensors: BTreeMap<String, Entry>,
 }
@@ -56,7 +57,23 @@ fn values<const D: usize>(p: &Param<Tensor<D>>) -> anyhow::Result<Vec<f32>> {
 }
 
 impl Writer {
-    fn put(&mut self, name: &str, shape: Vec<usize>, v: &[f32]) {
+    pub(crate) fn new(store: StoreAs) -> Self {
+        Self {
+            store,
+            tensors: BTreeMap::new(),
+        }
+    }
+
+    pub(crate) fn into_bytes(self) -> anyhow::Result<Vec<u8>> {
+        let mut meta = std::collections::HashMap::new();
+        meta.insert("format".to_string(), "pt".to_string());
+        Ok(safetensors::serialize(
+            self.tensors.iter().map(|(k, v)| (k.clone(), v)),
+            Some(meta),
+        )?)
+    }
+
+    pub(crate) fn put(&mut self, name: &str, shape: Vec<usize>, v: &[f32]) {
         let (dtype, bytes) = match self.store {
             StoreAs::F32 => (Dtype::F32, v.iter().flat_map(|x| x.to_le_bytes()).collect()),
             StoreAs::F16 => (
@@ -104,10 +121,7 @@ impl Writer {
 
 /// `model.safetensors` bytes for `model`.
 pub fn safetensors_bytes(model: &BertForMaskedLM, store: StoreAs) -> anyhow::Result<Vec<u8>> {
-    let mut w = Writer {
-        store,
-        tensors: BTreeMap::new(),
-    };
+    let mut w = Writer::new(store);
     let (e, keys) = (&model.bert.embeddings, EmbeddingKeys::new(PREFIX));
     w.matrix(&keys.word, &e.word_embeddings.weight)?;
     w.matrix(&keys.position, &e.position_embeddings.weight)?;
@@ -133,10 +147,5 @@ pub fn safetensors_bytes(model: &BertForMaskedLM, store: StoreAs) -> anyhow::Res
         let [h, v] = d.val().dims();
         w.put(head.decoder, vec![v, h], &transpose(&values(d)?, h, v));
     }
-    let mut meta = std::collections::HashMap::new();
-    meta.insert("format".to_string(), "pt".to_string());
-    Ok(safetensors::serialize(
-        w.tensors.iter().map(|(k, v)| (k.clone(), v)),
-        Some(meta),
-    )?)
+    w.into_bytes()
 }

@@ -17,4 +17,5 @@ pub mod cloze;
 pub mod corpus;
 pub mod export;
 pub mod heads;
+pub mod scratch;
 pub mod train;

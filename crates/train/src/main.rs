@@ -1,8 +1,9 @@
 //! `tlab-train`: make, resume, evaluate and export the default English fill-mask model.
 //!
-//! `tlab-train train --encoder DIR --corpus train.txt --harvard harvard.txt --run DIR [options]`
-//! `tlab-train eval --model DIR --harvard harvard.txt [--json] [--show N]`
-//! `tlab-train export --encoder DIR --run DIR --out DIR [--store f16|f32] --harvard harvard.txt`
+//! `tlab-train train --encoder DIR --corpus train.txt --cloze harvard.txt --run DIR [options]`
+//! `tlab-train eval --model DIR --cloze harvard.txt|cloze.txt [--json] [--show N]`
+//! `tlab-train export --encoder DIR --run DIR --out DIR [--store f16|f32] [--golden FILE]`
+//! `tlab-train init --vocab vocab.txt --charsmap charsmap.bin --out DIR [sizes]` (a BERT from scratch)
 //! `tlab-train pos --encoder DIR --data data/pos --out assets/pos-en [options]`
 //! `tlab-train nsp --encoder DIR --data data/nsp --out assets/nsp-en [options]`
 //!
@@ -37,9 +38,12 @@ enum Command {
         /// Training text, one sentence per line.
         #[arg(long)]
         corpus: PathBuf,
-        /// Held-out Harvard sentences for the cloze evaluation.
+        /// Held-out cloze: Harvard sentences, or marked lines (`…⟦answer⟧…`).
+        #[arg(long, alias = "harvard")]
+        cloze: PathBuf,
+        /// Score only this many cloze items (evenly spread) during training.
         #[arg(long)]
-        harvard: PathBuf,
+        cloze_limit: Option<usize>,
         /// Run directory (checkpoints, state.json); an existing run is resumed.
         #[arg(long)]
         run: PathBuf,
@@ -57,6 +61,7 @@ enum Command {
         final_lr_fraction: f64,
         #[arg(long, default_value_t = 0.01)]
         weight_decay: f64,
+        /// Per-tensor gradient-norm clipping (0: none).
         #[arg(long, default_value_t = 1.0)]
         clip_norm: f32,
         #[arg(long, default_value_t = 0.15)]
@@ -73,12 +78,13 @@ enum Command {
         #[arg(long)]
         max_minutes: Option<f64>,
     },
-    /// Harvard cloze score of a Hugging Face BertForMaskedLM directory.
+    /// Cloze score of a Hugging Face BertForMaskedLM directory.
     Eval {
         #[arg(long)]
         model: PathBuf,
-        #[arg(long)]
-        harvard: PathBuf,
+        /// Harvard sentences, or marked lines (`…⟦answer⟧…`).
+        #[arg(long, alias = "harvard")]
+        cloze: PathBuf,
         /// Print the score as JSON.
         #[arg(long)]
         json: bool,
@@ -111,6 +117,33 @@ enum Command {
         out: PathBuf,
         #[arg(long, value_enum, default_value_t = StoreAs::F16)]
         store: StoreAs,
+        /// Sentences (one per line, with the mask token) whose answers golden.json records;
+        /// the English ones when absent.
+        #[arg(long)]
+        golden: Option<PathBuf>,
+    },
+    /// A BERT to train from scratch: character tokenizer + randomly initialised encoder.
+    Init {
+        /// One token per line: specials, punctuation, characters (tools/corpus/poetry.py).
+        #[arg(long)]
+        vocab: PathBuf,
+        /// sentencepiece `precompiled_charsmap` (traditional → simplified; poetry.py).
+        #[arg(long)]
+        charsmap: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 256)]
+        hidden_size: usize,
+        #[arg(long, default_value_t = 4)]
+        num_hidden_layers: usize,
+        #[arg(long, default_value_t = 4)]
+        num_attention_heads: usize,
+        #[arg(long, default_value_t = 1024)]
+        intermediate_size: usize,
+        #[arg(long, default_value_t = 128)]
+        max_position_embeddings: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
     },
 }
 
@@ -186,7 +219,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Train {
             encoder,
             corpus: corpus_path,
-            harvard,
+            cloze: cloze_path,
+            cloze_limit,
             run,
             steps,
             batch,
@@ -215,7 +249,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 tokens as f64 / 1e6,
                 t0.elapsed().as_secs_f64()
             );
-            let items = cloze::build(&enc.tokenizer, &train::read_lines(&harvard)?, &enc.specials)?;
+            let lines = train::read_lines(&cloze_path)?;
+            let items = cloze::build_any(&enc.tokenizer, &lines, &enc.specials, cloze_limit)?;
             let config = RunConfig {
                 seed,
                 steps,
@@ -252,7 +287,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Eval {
             model,
-            harvard,
+            cloze: cloze_path,
             json,
             show,
         } => {
@@ -260,7 +295,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let device = tlab_models::device();
             let ckpt = Checkpoint::from_bytes(&enc.weights, &device)?;
             let m = BertForMaskedLM::load(&enc.config, &ckpt)?;
-            let items = cloze::build(&enc.tokenizer, &train::read_lines(&harvard)?, &enc.specials)?;
+            let lines = train::read_lines(&cloze_path)?;
+            let items = cloze::build_any(&enc.tokenizer, &lines, &enc.specials, None)?;
             let (score, top5) = cloze::evaluate(&m, &items, enc.specials.pad, &device)?;
             for (item, top) in items.iter().zip(&top5).take(show) {
                 let guesses: Vec<String> = top
@@ -273,7 +309,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string(&score)?);
             } else {
                 println!(
-                    "Harvard cloze ({} sentences): top-1 {:.1}%  top-5 {:.1}%  mean NLL {:.3}",
+                    "cloze ({} items): top-1 {:.1}%  top-5 {:.1}%  mean NLL {:.3}",
                     score.items,
                     100.0 * score.top1,
                     100.0 * score.top5,
@@ -309,6 +345,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             run,
             out,
             store,
+            golden,
         } => {
             let enc = Encoder::from_dir(&encoder)?;
             let device = tlab_models::device();
@@ -335,7 +372,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             )?;
             // The answer the committed weights must keep giving (checked by a test).
             let fm = tlab_tasks::fill_mask::FillMask::from_dir(&out)?;
-            let golden: Vec<serde_json::Value> = GOLDEN_SENTENCES
+            let sentences = match &golden {
+                Some(path) => train::read_lines(path)?,
+                None => GOLDEN_SENTENCES.iter().map(|s| s.to_string()).collect(),
+            };
+            let golden: Vec<serde_json::Value> = sentences
                 .iter()
                 .map(|text| {
                     let r = fm.fill(text, 5)?;
@@ -353,6 +394,80 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 out.display(),
                 bytes.len() as f64 / 1e6,
                 state.step
+            );
+            Ok(())
+        }
+        Command::Init {
+            vocab,
+            charsmap,
+            out,
+            hidden_size,
+            num_hidden_layers,
+            num_attention_heads,
+            intermediate_size,
+            max_position_embeddings,
+            seed,
+        } => {
+            let vocab_txt = std::fs::read(&vocab)
+                .with_context(|| format!("cannot read {}", vocab.display()))?;
+            let charsmap = std::fs::read(&charsmap)
+                .with_context(|| format!("cannot read {}", charsmap.display()))?;
+            let tokenizer = tlab_train::scratch::char_tokenizer(&vocab_txt, &charsmap)?;
+            let config = serde_json::json!({
+                "architectures": ["BertForMaskedLM"],
+                "model_type": "bert",
+                "vocab_size": tokenizer.get_vocab_size(true),
+                "hidden_size": hidden_size,
+                "num_hidden_layers": num_hidden_layers,
+                "num_attention_heads": num_attention_heads,
+                "intermediate_size": intermediate_size,
+                "hidden_act": "gelu",
+                "hidden_dropout_prob": 0.1,
+                "attention_probs_dropout_prob": 0.1,
+                "max_position_embeddings": max_position_embeddings,
+                "type_vocab_size": 2,
+                "initializer_range": 0.02,
+                "layer_norm_eps": 1e-12,
+                "pad_token_id": tokenizer.token_to_id("[PAD]"),
+                "position_embedding_type": "absolute",
+            });
+            let config_bytes = serde_json::to_vec_pretty(&config)?;
+            let bert = tlab_models::bert::BertConfig::from_json(&config_bytes)?;
+            std::fs::create_dir_all(&out)?;
+            let write = |name: &str, data: &[u8]| {
+                std::fs::write(out.join(name), data)
+                    .with_context(|| format!("cannot write {}", out.join(name).display()))
+            };
+            write("config.json", &config_bytes)?;
+            write(
+                "tokenizer.json",
+                tokenizer
+                    .to_string(true)
+                    .map_err(anyhow::Error::msg)?
+                    .as_bytes(),
+            )?;
+            let tokenizer_config = serde_json::json!({
+                "tokenizer_class": "BertTokenizer",
+                "do_lower_case": true,
+                "tokenize_chinese_chars": true,
+                "model_max_length": max_position_embeddings,
+                "unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]",
+                "cls_token": "[CLS]", "mask_token": "[MASK]",
+            });
+            write(
+                "tokenizer_config.json",
+                &serde_json::to_vec_pretty(&tokenizer_config)?,
+            )?;
+            write(
+                "model.safetensors",
+                &tlab_train::scratch::random_encoder(&bert, seed)?,
+            )?;
+            eprintln!(
+                "wrote {} (vocabulary {}, {} layers × {})",
+                out.display(),
+                bert.vocab_size,
+                num_hidden_layers,
+                hidden_size
             );
             Ok(())
         }

@@ -13,7 +13,7 @@ use burn::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
-use tlab_models::bert::{BertConfig, BertForMaskedLM, BertModel, MlmHead};
+use tlab_models::bert::{BertConfig, BertForMaskedLM, BertModel, MlmHead, MlmHeadKeys};
 use tlab_models::weights::Checkpoint;
 use tokenizers::Tokenizer;
 
@@ -99,7 +99,9 @@ impl Encoder {
     /// The pre-trained encoder with a new masked-LM head: transform initialised as BERT
     /// initialises it (N(0, 0.02²), LayerNorm 1/0), decoder tied, and the output bias set to
     /// the log unigram frequency of each token in the training text, so that the head starts
-    /// from "say a frequent word" instead of "say anything".
+    /// from "say a frequent word" instead of "say anything". A checkpoint that already has
+    /// a masked-LM head (a model exported by an earlier run) keeps it: a new run then
+    /// continues that training with a schedule of its own.
     pub fn with_new_head(
         &self,
         device: &Device,
@@ -107,6 +109,9 @@ impl Encoder {
         seed: u64,
     ) -> anyhow::Result<BertForMaskedLM> {
         let ckpt = Checkpoint::from_bytes(&self.weights, device)?;
+        if ckpt.contains(MlmHeadKeys::HF.bias) {
+            return Ok(BertForMaskedLM::load(&self.config, &ckpt)?);
+        }
         let (bert, _) = BertModel::load(&self.config, &ckpt)?;
         let h = self.config.hidden_size;
         let mut rng = StdRng::seed_from_u64(seed);
@@ -138,7 +143,7 @@ impl Encoder {
 }
 
 /// Box–Muller; one normal sample from two uniforms.
-fn standard_normal(rng: &mut StdRng) -> f32 {
+pub(crate) fn standard_normal(rng: &mut StdRng) -> f32 {
     let u1: f64 = rng.random::<f64>().max(f64::MIN_POSITIVE);
     let u2: f64 = rng.random();
     ((-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()) as f32
@@ -235,9 +240,11 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
     let mut optim = AdamWConfig::new()
         .with_weight_decay(config.weight_decay as f32)
         .with_epsilon(1e-6)
-        .with_grad_clipping(Some(burn::grad_clipping::GradientClippingConfig::Norm(
-            config.clip_norm,
-        )))
+        // Burn clips each parameter tensor's gradient by itself (not one global norm as
+        // PyTorch's clip_grad_norm_); 0 switches clipping off.
+        .with_grad_clipping((config.clip_norm > 0.0).then_some(
+            burn::grad_clipping::GradientClippingConfig::Norm(config.clip_norm),
+        ))
         .init();
     let mut state = RunState::default();
     if let Ok(bytes) = std::fs::read(paths.file("state.json")) {
@@ -268,6 +275,9 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
     let mut plan_epoch = usize::MAX;
     let mut plan: Vec<Vec<u32>> = Vec::new();
     let loss_fn = CrossEntropyLossConfig::new().init(&device);
+    // The cloze runs without autodiff: on the autodiff device every forward pass would keep
+    // its graph (≈ 1 GB per 64 passages of 128 characters) until a backward that never comes.
+    let plain = device.clone().inner();
     let session = Instant::now();
     let wall_at_start = state.wall_seconds;
     let mut window_tokens = 0u64;
@@ -300,7 +310,7 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
     };
 
     if state.step == 0 && state.curve.is_empty() {
-        let (score, _) = cloze::evaluate(&model, inputs.cloze, enc.specials.pad, &device)?;
+        let (score, _) = cloze::evaluate(&model.valid(), inputs.cloze, enc.specials.pad, &plain)?;
         log_eval(&state, &score);
         state.curve.push(point(&state, None, &score));
     }
@@ -377,7 +387,8 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
             .is_some_and(|m| session.elapsed().as_secs_f64() >= m * 60.0);
         let last = state.step == config.steps || out_of_time;
         if state.step % inputs.eval_every == 0 || last {
-            let (score, _) = cloze::evaluate(&model, inputs.cloze, enc.specials.pad, &device)?;
+            let (score, _) =
+                cloze::evaluate(&model.valid(), inputs.cloze, enc.specials.pad, &plain)?;
             log_eval(&state, &score);
             state
                 .curve
@@ -410,7 +421,7 @@ fn point(state: &RunState, train_loss: Option<f64>, s: &ClozeScore) -> CurvePoin
 
 fn log_eval(state: &RunState, s: &ClozeScore) {
     eprintln!(
-        "eval at step {} ({:.1}M tokens): Harvard cloze top-1 {:.1}% top-5 {:.1}% NLL {:.3} ({} items)",
+        "eval at step {} ({:.1}M tokens): cloze top-1 {:.1}% top-5 {:.1}% NLL {:.3} ({} items)",
         state.step,
         state.tokens_seen as f64 / 1e6,
         100.0 * s.top1,

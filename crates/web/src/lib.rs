@@ -53,16 +53,12 @@ pub struct FillMaskModel {
 
 #[wasm_bindgen]
 impl FillMaskModel {
-    /// `config.json`, `tokenizer.json`, `model.safetensors`, optional `tokenizer_config.json`.
+    /// The checkpoint's files by name, either hub layout: `{"config.json": bytes,
+    /// "tokenizer.json" | "vocab.txt": …, "tokenizer_config.json"?: …,
+    /// "model.safetensors" | "pytorch_model.bin": …}`.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        config: &[u8],
-        tokenizer: &[u8],
-        weights: &[u8],
-        tokenizer_config: Option<Vec<u8>>,
-    ) -> Result<FillMaskModel, JsError> {
-        let inner = FillMask::from_bytes(config, tokenizer, weights, tokenizer_config.as_deref())
-            .map_err(js_err)?;
+    pub fn new(files: JsValue) -> Result<FillMaskModel, JsError> {
+        let inner = FillMask::from_files(&model_files(&files)?).map_err(js_err)?;
         Ok(Self { inner })
     }
 
