@@ -377,6 +377,31 @@ impl BlockKeys {
     }
 }
 
+/// A module of an encoder block, as a checkpoint writer sees it.
+pub enum BlockPart<'a> {
+    Linear(&'a Linear),
+    Norm(&'a LayerNorm),
+}
+
+impl BlockKeys {
+    /// Each of `block`'s Linear and LayerNorm modules with its Hugging Face prefix: the
+    /// one table every writer of encoder blocks (`tlab-train export`, a fine-tuned head
+    /// that carries tuned blocks) walks.
+    pub fn parts<'k, 'b>(&'k self, block: &'b EncoderBlock) -> [(&'k str, BlockPart<'b>); 8] {
+        use BlockPart::{Linear as L, Norm as N};
+        [
+            (&self.query, L(&block.self_attn.query)),
+            (&self.key, L(&block.self_attn.key)),
+            (&self.value, L(&block.self_attn.value)),
+            (&self.attn_out, L(&block.self_attn.out)),
+            (&self.attn_norm, N(&block.attn_norm)),
+            (&self.ffn_in, L(&block.ffn.ffn_in)),
+            (&self.ffn_out, L(&block.ffn.ffn_out)),
+            (&self.ffn_norm, N(&block.ffn_norm)),
+        ]
+    }
+}
+
 /// Hugging Face names of the masked-LM head (never under a `bert.` prefix).
 pub struct MlmHeadKeys {
     pub dense: &'static str,

@@ -152,18 +152,6 @@ impl FrozenEncoder {
         self.encoder.encode(words.as_slice())
     }
 
-    /// A text or pair, encoded by the tokenizer's (pair) template.
-    pub(crate) fn encode_pair(
-        &self,
-        text: &str,
-        pair: Option<&str>,
-    ) -> Result<Encoding, TaskError> {
-        match pair {
-            Some(b) => self.encoder.encode((text, b)),
-            None => self.encoder.encode(text),
-        }
-    }
-
     /// The encoder's blocks and their checkpoint key prefix (`bert.` or none).
     pub(crate) fn blocks(&self) -> (&[EncoderBlock], &'static str) {
         (&self.encoder.bert.layers, self.encoder.prefix)
@@ -208,7 +196,7 @@ impl FrozenEncoder {
         for batch in texts.chunks(FEATURE_BATCH) {
             let encodings = batch
                 .iter()
-                .map(|(a, b)| self.encode_pair(a, b.as_deref()))
+                .map(|(a, b)| self.encoder.encode_text(a, b.as_deref()))
                 .collect::<Result<Vec<_>, _>>()?;
             let (values, seq) = self.batch_states(&encodings)?;
             for r in 0..encodings.len() {
@@ -997,8 +985,11 @@ impl FineTuneJob {
                     TrainingData::Classification(items) => {
                         let mut out = (Vec::new(), Vec::new(), Vec::new());
                         for c in &items[from..upto] {
-                            out.0
-                                .push(self.encoder.encode_pair(&c.text, c.pair.as_deref())?);
+                            out.0.push(
+                                self.encoder
+                                    .encoder
+                                    .encode_text(&c.text, c.pair.as_deref())?,
+                            );
                             out.1.push(vec![0]); // [CLS]
                             out.2.push(vec![id(&c.label)]);
                         }

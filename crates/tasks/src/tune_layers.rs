@@ -24,7 +24,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
 use tlab_models::attention::AttentionMask;
-use tlab_models::bert::BlockKeys;
+use tlab_models::bert::{BlockKeys, BlockPart};
 use tlab_models::burn;
 use tlab_models::readout;
 use tlab_models::transformer::EncoderBlock;
@@ -322,14 +322,12 @@ impl LayerTrainer {
         };
         for (i, block) in model.blocks.iter().enumerate() {
             let k = BlockKeys::new(self.prefix, self.first_block + i);
-            linear_tensors(&mut out, &k.query, &block.self_attn.query)?;
-            linear_tensors(&mut out, &k.key, &block.self_attn.key)?;
-            linear_tensors(&mut out, &k.value, &block.self_attn.value)?;
-            linear_tensors(&mut out, &k.attn_out, &block.self_attn.out)?;
-            norm(&mut out, &k.attn_norm, &block.attn_norm)?;
-            linear_tensors(&mut out, &k.ffn_in, &block.ffn.ffn_in)?;
-            linear_tensors(&mut out, &k.ffn_out, &block.ffn.ffn_out)?;
-            norm(&mut out, &k.ffn_norm, &block.ffn_norm)?;
+            for (prefix, part) in k.parts(block) {
+                match part {
+                    BlockPart::Linear(linear) => linear_tensors(&mut out, prefix, linear)?,
+                    BlockPart::Norm(n) => norm(&mut out, prefix, n)?,
+                }
+            }
         }
         Ok(out)
     }

@@ -658,15 +658,83 @@ fn attention_maps_beyond_the_limit_are_refused_in_words() {
     assert!(check_attention_size(usize::MAX, usize::MAX, 2).is_err());
 }
 
-/// The fine-tuning heads' loaders take a checkpoint in either hub layout, by file name.
-fn head_files(model: &str, files: &[(&str, Vec<u8>)]) -> Result<(), String> {
+/// `model`'s config.json and `files`, by file name (either hub layout), through `load`.
+fn load_named(
+    model: &str,
+    files: &[(&str, Vec<u8>)],
+    load: impl Fn(&tlab_tasks::encoder::ModelFiles) -> Result<(), tlab_tasks::TaskError>,
+) -> Result<(), String> {
     let mut named: Vec<(String, Vec<u8>)> =
         vec![("config.json".into(), fixture(model, "config.json"))];
     named.extend(files.iter().map(|(n, b)| (n.to_string(), b.clone())));
     let files = tlab_tasks::encoder::ModelFiles::from_named(named).map_err(|e| e.to_string())?;
-    tlab_tasks::classify::SentenceClassifier::from_files(&files)
-        .map(drop)
-        .map_err(|e| e.to_string())
+    load(&files).map_err(|e| e.to_string())
+}
+
+/// The fine-tuning heads' loaders take a checkpoint in either hub layout, by file name.
+fn head_files(model: &str, files: &[(&str, Vec<u8>)]) -> Result<(), String> {
+    load_named(model, files, |f| {
+        tlab_tasks::classify::SentenceClassifier::from_files(f).map(drop)
+    })
+}
+
+/// Fill-mask reads the `vocab.txt` + `pytorch_model.bin` layout too (hfl's Chinese BERTs):
+/// a vocabulary without the mask token, a tokenizer_config.json naming one the vocabulary
+/// lacks, and damaged weights are errors in words.
+#[test]
+fn fill_mask_checkpoints_in_the_vocab_txt_layout_damaged_are_errors_in_words() {
+    let model = "bert-zh-wwm";
+    let (vocab, weights) = (
+        fixture(model, "vocab.txt"),
+        fixture(model, "pytorch_model.bin"),
+    );
+    let fill =
+        |files: &[(&str, Vec<u8>)]| load_named(model, files, |f| FillMask::from_files(f).map(drop));
+    assert!(
+        fill(&[
+            ("vocab.txt", vocab.clone()),
+            ("pytorch_model.bin", weights.clone())
+        ])
+        .is_ok()
+    );
+    let no_mask: Vec<u8> = String::from_utf8(vocab.clone())
+        .expect("utf-8")
+        .lines()
+        .filter(|l| *l != "[MASK]")
+        .flat_map(|l| format!("{l}\n").into_bytes())
+        .collect();
+    expect_err(
+        fill(&[
+            ("vocab.txt", no_mask),
+            ("pytorch_model.bin", weights.clone()),
+        ]),
+        &["vocab.txt has no [MASK] token"],
+    );
+    expect_err(
+        fill(&[
+            ("vocab.txt", vocab.clone()),
+            (
+                "tokenizer_config.json",
+                br#"{"mask_token": "<mask>"}"#.to_vec(),
+            ),
+            ("pytorch_model.bin", weights.clone()),
+        ]),
+        &["<mask>"],
+    );
+    expect_err(
+        fill(&[
+            ("vocab.txt", vocab.clone()),
+            ("pytorch_model.bin", weights[..weights.len() / 3].to_vec()),
+        ]),
+        &["PyTorch checkpoint"],
+    );
+    expect_err(
+        fill(&[
+            ("vocab.txt", vocab),
+            ("pytorch_model.bin", b"PK\x03\x04junk".to_vec()),
+        ]),
+        &["PyTorch checkpoint"],
+    );
 }
 
 #[test]

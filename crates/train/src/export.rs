@@ -12,7 +12,7 @@ use burn::module::Param;
 use burn::nn::{LayerNorm, Linear};
 use burn::prelude::*;
 use safetensors::{Dtype, View};
-use tlab_models::bert::{BertForMaskedLM, BlockKeys, EmbeddingKeys, MlmHeadKeys};
+use tlab_models::bert::{BertForMaskedLM, BlockKeys, BlockPart, EmbeddingKeys, MlmHeadKeys};
 use tlab_models::weights::transpose;
 
 /// How the weights are stored.
@@ -129,14 +129,12 @@ pub fn safetensors_bytes(model: &BertForMaskedLM, store: StoreAs) -> anyhow::Res
     w.norm(&keys.norm, &e.norm)?;
     for (i, l) in model.bert.layers.iter().enumerate() {
         let k = BlockKeys::new(PREFIX, i);
-        w.linear(&k.query, &l.self_attn.query)?;
-        w.linear(&k.key, &l.self_attn.key)?;
-        w.linear(&k.value, &l.self_attn.value)?;
-        w.linear(&k.attn_out, &l.self_attn.out)?;
-        w.norm(&k.attn_norm, &l.attn_norm)?;
-        w.linear(&k.ffn_in, &l.ffn.ffn_in)?;
-        w.linear(&k.ffn_out, &l.ffn.ffn_out)?;
-        w.norm(&k.ffn_norm, &l.ffn_norm)?;
+        for (prefix, part) in k.parts(l) {
+            match part {
+                BlockPart::Linear(linear) => w.linear(prefix, linear)?,
+                BlockPart::Norm(norm) => w.norm(prefix, norm)?,
+            }
+        }
     }
     let head = MlmHeadKeys::HF;
     w.linear(head.dense, &model.head.dense)?;
