@@ -10,6 +10,9 @@
 # models/fill-mask-zh: the project's own Chinese masked-LM, committed in assets/fill-mask-zh
 #   (a character BERT trained from scratch in Burn on classical poetry by
 #   tools/train-fill-mask-zh.sh; see assets/fill-mask-zh/MODEL_CARD.md).
+# models/gpt-poetry: the project's own poetry GPT-2, committed in assets/gpt-poetry (trained
+#   from scratch in Burn on the same poems and with the same character tokenizer as the
+#   Chinese BERT, by tools/train-gpt-poetry.sh; see assets/gpt-poetry/MODEL_CARD.md).
 # models/antiberty: AntiBERTy (Ruffolo, Gray & Sulam 2021, MIT), an 8-layer BERT with its
 #   trained masked-LM head over antibody amino-acid sequences, one token per residue, plus
 #   species and chain classifiers. From the PyPI wheel antiberty==0.1.3, fetched by package
@@ -29,6 +32,8 @@ mkdir -p models/fill-mask
 cp assets/fill-mask-en/{config.json,tokenizer.json,tokenizer_config.json,model.safetensors} models/fill-mask/
 mkdir -p models/fill-mask-zh
 cp assets/fill-mask-zh/{config.json,tokenizer.json,tokenizer_config.json,model.safetensors} models/fill-mask-zh/
+mkdir -p models/gpt-poetry
+cp assets/gpt-poetry/{config.json,tokenizer.json,tokenizer_config.json,model.safetensors} models/gpt-poetry/
 
 for head in pos-en nsp-en; do
   mkdir -p models/$head
@@ -83,6 +88,11 @@ cat > models/index.json <<'JSON'
     "name": "tlab 中文古诗 BERT (trained here)",
     "note": "A character BERT (4 layers, hidden 256, 5.5 M parameters) trained from scratch in Burn on 2 CPU cores over 21 M characters of classical Chinese poetry and prose (npm chinese-poetry, converted to simplified characters; traditional input is converted by its tokenizer). Briefly trained (93 minutes, half an epoch): held-out top-5 11.6 %, so it gives the right kind of character more often than the right one; it knows classical verse, not modern Chinese. For modern text load google-bert/bert-base-chinese (assets/fill-mask-zh/MODEL_CARD.md).",
     "example": "床前明月[MASK]，疑是地上霜。"
+  },
+  "gpt-poetry": {
+    "name": "tlab 唐诗 GPT-2 (trained here)",
+    "note": "A GPT-2 (4 layers, hidden 256) trained from scratch in Burn on 2 CPU cores over classical Chinese poetry (npm chinese-poetry, simplified characters, one token per character, the Chinese BERT's tokenizer). Prompt with a first line (床前明月光，) or a title in 《》; it writes poem-shaped lines, not meaning (assets/gpt-poetry/MODEL_CARD.md). For English load openai-community/gpt2 or distilbert/distilgpt2.",
+    "example": "床前明月光，"
   },
   "translate-en-pt": {
     "name": "Bergamot tiny English → Portuguese",

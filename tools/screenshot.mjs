@@ -1,5 +1,5 @@
 // Screenshots of the demo and the lecture views for the README (needs pkg/ and models/):
-//   node tools/screenshot.mjs [demo] [lecture] [finetune] [heads] [zh]   (default: all of them)
+//   node tools/screenshot.mjs [demo] [lecture] [finetune] [heads] [zh] [gpt]   (default: all of them)
 import fs from 'node:fs';
 import { launch } from '../www/e2e/harness.mjs';
 
@@ -14,6 +14,7 @@ try {
   if (want('finetune')) await finetune(page);
   if (want('heads')) await heads(page);
   if (want('zh')) await chinese(page);
+  if (want('gpt')) await gpt(page);
 } finally {
   await browser.close();
 }
@@ -137,4 +138,36 @@ async function finetune(page) {
   await page.click('bert-finetune .tl-export');
   await page.locator('bert-finetune').screenshot({ path: 'docs/finetune.png' });
   console.log('docs/finetune.png');
+}
+
+/** The GPT through embed.html (www/e2e/gpt.test.mjs checks these views): <gpt-generate> after
+ * a greedy run with a step opened, the same after beam search (width 4: the beam tree and the
+ * n-best list), and <masked-self-attention> on the built-in GPT. */
+async function gpt(page) {
+  await page.setViewportSize({ width: 900, height: 900 });
+  const w = 'gpt-generate';
+  const done = () =>
+    page.waitForFunction((w) => {
+      const el = document.querySelector(w);
+      return el?.dataset.state === 'ready' && !('playing' in el.dataset);
+    }, w, { timeout: 120_000 });
+  await page.goto(new URL(`embed.html?${new URLSearchParams({ widget: w, lang: 'en', text: '床前明月光，', 'max-new-tokens': '16', delay: '0' })}`, browser.url).href);
+  await done();
+  await page.click(`${w} .tl-gpt-step[data-step="3"]`);
+  await page.locator(w).screenshot({ path: 'docs/gpt-generate.png' });
+  console.log('docs/gpt-generate.png');
+
+  const runs = Number(await page.getAttribute(w, 'data-runs'));
+  await page.check(`${w} input[type=radio][value="beam"]`);
+  await page.waitForFunction(({ w, runs }) => Number(document.querySelector(w).dataset.runs) > runs, { w, runs }, { timeout: 120_000 });
+  await done();
+  await page.locator(w).screenshot({ path: 'docs/gpt-beam.png' });
+  console.log('docs/gpt-beam.png');
+
+  const m = 'masked-self-attention';
+  await page.goto(new URL(`embed.html?${new URLSearchParams({ widget: m, lang: 'en', text: '床前明月光，疑是地上霜。', layer: '2', head: '1' })}`, browser.url).href);
+  await page.waitForFunction((m) => document.querySelector(m)?.dataset.state === 'ready', m, { timeout: 120_000 });
+  await page.hover(`${m} .tl-row[data-q="6"]`);
+  await page.locator(m).screenshot({ path: 'docs/masked-self-attention-gpt.png' });
+  console.log('docs/masked-self-attention-gpt.png');
 }

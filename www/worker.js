@@ -12,6 +12,7 @@
 //                 classifier, tagger, qa: {url, base?} | {files} by file name (HEAD_FILES)
 //                 finetune: the encoder as for classifier (any BERT), plus {train,
 //                   heldOut, options?}: lib/ops.js FineTuneSource
+//                 gpt: {url} | {files} by file name (GPT_FILES)
 //               {id, op: 'cancel', target} (stops the download of load `target`)
 //               {id, op, key, …args}: a call on model `key`, one of lib/ops.js's OPS (fill,
 //                 translate, tokenize, …; the table names each op's fields, the model kinds
@@ -28,8 +29,9 @@
 //
 // Downloads go through the Cache API, so a model is fetched once per browser. A download
 // that receives nothing for `stallSeconds` (default 30) fails instead of waiting forever.
-import init, { FillMaskModel, TranslateModel, FineTune, SentenceClassifierModel, TokenClassifierModel, QuestionAnsweringModel } from './pkg/tlab_web.js';
+import init, { FillMaskModel, TranslateModel, FineTune, SentenceClassifierModel, TokenClassifierModel, QuestionAnsweringModel, GenerateModel } from './pkg/tlab_web.js';
 import { KINDS, opSpec, kindsInWords, wasmArgs } from './lib/ops.js';
+import { BERT_FILES, GPT_FILES } from './lib/files.js';
 
 const CACHE = 'tlab-models-v1';
 const TRANSLATE_FILES = [
@@ -43,22 +45,11 @@ const TRANSLATE_FILES = [
 // The fine-tuned BERTs' wasm classes. Every BERT kind (these, the fill-mask model and a
 // fine-tuning run) takes the checkpoint's files by name ({'config.json': bytes, …}).
 const HEAD_MODELS = { classifier: SentenceClassifierModel, tagger: TokenClassifierModel, qa: QuestionAnsweringModel };
-// Their files by URL. A checkpoint on the hub ships one of two layouts (tokenizer.json +
-// model.safetensors, or vocab.txt + tokenizer_config.json + pytorch_model.bin, and mixtures:
-// google-bert/bert-base-chinese has the first, hfl/chinese-roberta-wwm-ext only the second)
-// and a URL prefix cannot be listed, so each entry's names are tried in order: a first choice
-// that is not there moves on to the next. (Chromium logs nothing to the page's console for a
-// failed fetch in a worker; e2e/bert-heads.test.mjs and e2e/chinese.test.mjs check that for
-// the second layout.)
+// Files by URL: lib/files.js BERT_FILES (a fill-mask model's) and GPT_FILES, and HEAD_FILES
+// below (the fine-tuned BERTs', and a fine-tuning run's encoder's). (Chromium logs nothing to
+// the page's console for a failed fetch in a worker; e2e/bert-heads.test.mjs and
+// e2e/chinese.test.mjs check that for the second layout.)
 //
-// A fill-mask model (BERT_FILES) always asks for tokenizer_config.json, and goes on without
-// it on a 404: besides vocab.txt's options it names the mask token.
-const BERT_FILES = [
-  { names: ['config.json'] },
-  { names: ['tokenizer.json', 'vocab.txt'] },
-  { names: ['tokenizer_config.json'], optional: true },
-  { names: ['model.safetensors', 'pytorch_model.bin'] },
-];
 // A head trained here is saved alone, head.safetensors beside its config.json: with
 // source.base (then it must be there) the encoder's files (fromBase) come from that other
 // folder.
@@ -78,7 +69,7 @@ const ready = init().catch((e) => {
   throw new Error(`the model code (pkg/tlab_web_bg.wasm) could not start: ${e.message}`);
 });
 ready.catch(() => {}); // reported with the first request, not as an unhandled rejection
-const models = new Map(); // key → {kind, model: Promise<FillMaskModel | TranslateModel>}
+const models = new Map(); // key → {kind, model: Promise<FillMaskModel | TranslateModel | …>}
 const aborts = new Map(); // id of a load in progress → its AbortController
 const STALL_SECONDS = 30;
 
@@ -189,7 +180,8 @@ async function gather(list, source, post, fetchOptions) {
   return out;
 }
 
-/** A BERT's files by name (`list`: BERT_FILES or HEAD_FILES), from {url, base?} or {files}. */
+/** A BERT's or a GPT's files by name (`list`: BERT_FILES, HEAD_FILES or GPT_FILES, as
+ * lib/files.js describes them), from {url, base?} or {files}. */
 async function gatherNamed(list, source, post, fetchOptions) {
   if (source?.files && typeof source.files === 'object') {
     // (Anything but bytes goes on as it is, for the wasm to refuse in words.)
@@ -217,7 +209,7 @@ async function gatherNamed(list, source, post, fetchOptions) {
       }
     }
     if (!optional && names.length > 1 && !names.some((n) => out[n])) {
-      throw new Error(`could not download ${names.join(' or ')} from ${prefix}: neither is there`);
+      throw new Error(`could not download ${names.join(' or ')} from ${prefix}: ${names.length > 2 ? 'none of them' : 'neither'} is there`);
     }
   }
   return out;
@@ -234,17 +226,18 @@ async function load(msg, kind, post, signal) {
   }
   const stall = Number(msg.stallSeconds);
   const stallSeconds = Number.isFinite(stall) && stall > 0 ? stall : STALL_SECONDS;
-  // Every BERT kind takes its files by name. A fine-tuning run's encoder comes as a
-  // fine-tuned BERT's files do (any BERT: its heads, if any, are not used).
+  // Every BERT kind, and a GPT, takes its files by name. A fine-tuning run's encoder comes as
+  // a fine-tuned BERT's files do (any BERT: its heads, if any, are not used).
   const fetchOptions = { signal, stallSeconds };
   const files = translate
     ? await gather(TRANSLATE_FILES, msg.source, post, fetchOptions)
-    : await gatherNamed(kind === 'bert' ? BERT_FILES : HEAD_FILES, msg.source, post, fetchOptions);
+    : await gatherNamed({ bert: BERT_FILES, gpt: GPT_FILES }[kind] ?? HEAD_FILES, msg.source, post, fetchOptions);
   if (signal.aborted) throw new Cancelled();
   post({ progress: { file: 'building the model', loaded: 1, total: 1 } });
   if (HEAD_MODELS[kind]) return new HEAD_MODELS[kind](files);
   if (finetune) return new FineTune(files, msg.source.train, msg.source.heldOut, msg.source.options ?? {});
   if (translate) return new TranslateModel(files.config, files.tokenizer, files.weights, files.shortlist ?? undefined);
+  if (kind === 'gpt') return new GenerateModel(files);
   return new FillMaskModel(files);
 }
 

@@ -68,3 +68,16 @@ export async function outcome(page, sel, runs = 0) {
 }
 
 export const runs = async (page, sel) => Number((await page.getAttribute(sel, 'data-runs')) ?? 0);
+
+/** Rows of a widget's heatmap (attention.js heatmap): [[{k, v|null}]] in row order, v the
+ * number drawn (null: a blank cell). */
+export function heatRows(page, selector) {
+  return page.$eval(selector, (root) => {
+    const rows = [];
+    for (const c of root.querySelectorAll('.tl-cell')) {
+      const q = Number(c.dataset.q);
+      (rows[q] ??= []).push({ k: Number(c.dataset.k), v: 'blank' in c.dataset ? null : Number(c.dataset.v) });
+    }
+    return rows;
+  });
+}

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, repo } from './harness.mjs';
+import { launch, repo, heatRows } from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -43,18 +43,6 @@ async function allReady(page) {
   );
   const failed = errors.filter((e) => !(WAITING.includes(e.tag) && NEEDS.test(e.error)));
   assert.deepEqual(failed.map((e) => `${e.tag}: ${e.error}`), []);
-}
-
-/** Rows of a widget's heatmap: [[{k, v|null}]] in row order. */
-function heatRows(page, selector) {
-  return page.$eval(selector, (root) => {
-    const rows = [];
-    for (const c of root.querySelectorAll('.tl-cell')) {
-      const q = Number(c.dataset.q);
-      (rows[q] ??= []).push({ k: Number(c.dataset.k), v: 'blank' in c.dataset ? null : Number(c.dataset.v) });
-    }
-    return rows;
-  });
 }
 
 function assertRowsSumToOne(rows, what) {
@@ -101,9 +89,12 @@ test('attention maps: every row (head average and single heads) sums to 1', asyn
   assert.match(await page.textContent('attention-map[model="translate"] .tl-readout'), /→ .*: \d\.\d{4}/);
 });
 
-test('masked self-attention with the SSRU default: says so, upper triangle empty while stepping', async () => {
-  const page = await lecturePage();
+test("masked self-attention of the translation model (direction=…): its SSRU decoder has none, the view says so; upper triangle empty while stepping", async () => {
+  const page = await browser.newPage();
+  await page.goto(new URL(`embed.html?${new URLSearchParams({ widget: 'masked-self-attention', direction: 'en-pt', text: 'The cat sat on the mat.' })}`, browser.url).href);
+  await allReady(page);
   const sel = 'masked-self-attention';
+  assert.equal(await page.getAttribute(sel, 'data-mode'), 'translate');
   assert.equal(await page.getAttribute(sel, 'data-decoder'), 'ssru');
   assert.ok(await page.isVisible(`${sel} .tl-ssru`));
   const rows = await heatRows(page, sel);
@@ -113,6 +104,8 @@ test('masked self-attention with the SSRU default: says so, upper triangle empty
   await page.click(`${sel} .tl-prev`);
   const after = await heatRows(page, sel);
   assert.ok(after.at(-1).every((c) => c.v === null), 'the last row is not yet written after stepping back');
+  assert.deepEqual(page.problems, []);
+  await page.close();
 });
 
 test('masked self-attention of a decoder with real self-attention (Hugging Face Marian, via embed.html)', async () => {
@@ -127,6 +120,7 @@ test('masked self-attention of a decoder with real self-attention (Hugging Face 
   });
   await page.goto(new URL(`embed.html?${q}`, browser.url).href);
   await allReady(page);
+  assert.equal(await page.getAttribute('masked-self-attention', 'data-mode'), 'translate', 'a reference names the translation view');
   assert.equal(await page.getAttribute('masked-self-attention', 'data-decoder'), 'attention');
   const rows = await heatRows(page, 'masked-self-attention');
   for (const [i, row] of rows.entries()) {

@@ -15,7 +15,7 @@ before(async () => {
   page = await browser.newPage();
   await page.goto(new URL('bench.html', browser.url).href);
   const loaded = await page.evaluate(async () => {
-    const { TlabClient, DEFAULT_BERT, DEFAULT_TRANSLATE } = await import('./lib/client.js');
+    const { TlabClient, DEFAULT_BERT, DEFAULT_TRANSLATE, BUILTIN_GPT } = await import('./lib/client.js');
     const c = (globalThis.__client = new TlabClient());
     const tr = DEFAULT_TRANSLATE['en-pt'];
     await c.loadBert(DEFAULT_BERT.key, { url: DEFAULT_BERT.url });
@@ -24,9 +24,10 @@ before(async () => {
     await c.load('classifier', 'cls', { url: hub('bert-head-seqcls') });
     await c.load('tagger', 'tagger', { url: hub('bert-head-tokcls') });
     await c.load('qa', 'qa', { url: hub('bert-head-qa') });
-    return [DEFAULT_BERT.key, tr.key];
+    const gpt = await c.loadGpt(BUILTIN_GPT.key, { url: BUILTIN_GPT.url });
+    return [DEFAULT_BERT.key, tr.key, BUILTIN_GPT.key, gpt.layers > 0];
   });
-  assert.deepEqual(loaded, ['default-bert', 'default-translate-en-pt']);
+  assert.deepEqual(loaded, ['default-bert', 'default-translate-en-pt', 'builtin-gpt-poetry', true]);
 });
 after(async () => {
   await browser?.close();
@@ -37,6 +38,7 @@ const TR = 'default-translate-en-pt';
 const CLS = 'cls';
 const TAGGER = 'tagger';
 const QA = 'qa';
+const GPT = 'builtin-gpt-poetry';
 
 /** Runs `client[method](...args)` (or client.request(msg) for method 'request') in the page:
  * {ok, error?, result?}. */
@@ -49,6 +51,17 @@ function call(method, ...args) {
       ),
     { method, args },
   );
+}
+
+/** Each case [method, args, error]: the call fails, in words that match `error` (not "… is
+ * not a function", not a crash). */
+async function refuses(cases) {
+  for (const [method, args, error] of cases) {
+    const got = await call(method, ...args);
+    assert.equal(got.ok, false, `${method}: answered ${JSON.stringify(got.result)?.slice(0, 80)}`);
+    assert.match(got.error, error, method);
+    assert.doesNotMatch(got.error, /is not a function|crashed/, method);
+  }
 }
 
 /** The next normal requests answer. */
@@ -74,12 +87,7 @@ test('an op asked of a model of the wrong kind fails in words, naming both', asy
     ['classify', [TR, 'The cat sat.'], /^"classify" needs a BERT fill-mask model; "default-translate-en-pt" is a translation model$/],
     ['train', [BERT, 10], /^"train" needs a fine-tuning run; "default-bert" is a BERT fill-mask model$/],
   ];
-  for (const [method, args, error] of cases) {
-    const got = await call(method, ...args);
-    assert.equal(got.ok, false, `${method}: answered ${JSON.stringify(got.result)?.slice(0, 80)}`);
-    assert.match(got.error, error, method);
-    assert.doesNotMatch(got.error, /is not a function|crashed/, method);
-  }
+  await refuses(cases);
   // Both kinds take tokenize and info.
   for (const key of [BERT, TR]) {
     const tok = await call('tokenize', key, 'The cat sat.');
@@ -155,9 +163,10 @@ test('every op of lib/ops.js maps to a method of the wasm class of each of its k
     classifier: 'SentenceClassifierModel',
     tagger: 'TokenClassifierModel',
     qa: 'QuestionAnsweringModel',
+    gpt: 'GenerateModel',
   });
   // The methods that the widgets and the tools call are all there.
-  for (const name of ['fill', 'translate', 'teacherForce', 'teacherForceAttentions', 'tokenize', 'encoderAttentions', 'pretrainDemo', 'classify', 'logits', 'attentions', 'info', 'task', 'tunedLayers', 'labels', 'featurize', 'train', 'predict', 'reset', 'exportHead', 'classifyText', 'nextSentence', 'tag', 'answer']) {
+  for (const name of ['fill', 'translate', 'teacherForce', 'teacherForceAttentions', 'tokenize', 'encoderAttentions', 'pretrainDemo', 'classify', 'logits', 'attentions', 'info', 'task', 'tunedLayers', 'labels', 'featurize', 'train', 'predict', 'reset', 'exportHead', 'classifyText', 'nextSentence', 'tag', 'answer', 'generate', 'generateIds', 'logitsIds', 'encodePrompt', 'attentionsIds']) {
     assert.ok(seen.rows.some((r) => r.startsWith(`${name} →`)), `the table has ${name}`);
   }
   await healthy();
@@ -198,11 +207,7 @@ test('the fine-tuned BERT kinds: their ops answer, and refuse the wrong kind and
     ['nextSentence', [CLS, 'The cat sat.', 'It purred.'], /^this model has no next-sentence head \(`cls\.seq_relationship`/],
     ['tag', [TAGGER, '   '], /^the text is empty$/],
   ];
-  for (const [method, args, error] of cases) {
-    const got = await call(method, ...args);
-    assert.equal(got.ok, false, `${method}: answered ${JSON.stringify(got.result)?.slice(0, 80)}`);
-    assert.match(got.error, error, method);
-  }
+  await refuses(cases);
   // The pair defaults to null (one sentence), straight to the worker as through the client.
   const text = 'The man went to the store to buy some milk.';
   const one = await call('classifyText', CLS, text);
@@ -217,6 +222,63 @@ test('the fine-tuned BERT kinds: their ops answer, and refuse the wrong kind and
   const qa = await call('answer', QA, 'Where did the man go?', text);
   assert.ok(qa.ok, qa.error);
   assert.equal(qa.result.answer, 'went to the store to buy');
+  await healthy();
+  assert.deepEqual(page.problems, []);
+});
+
+test('the GPT kind: its ops answer, agree with each other, and refuse the wrong kind and bad arguments in words', async () => {
+  const prompt = '床前明月光，';
+  const ids = await call('encodePrompt', GPT, prompt);
+  assert.ok(ids.ok, ids.error);
+  const promptIds = Array.from(Object.values(ids.result)); // a Uint32Array, cloned
+  assert.ok(promptIds.length >= [...prompt].length);
+  const info = await call('info', GPT);
+  assert.ok(info.ok && info.result.max_tokens > promptIds.length, info.error);
+  // The same prompt as text or as ids: the same continuation.
+  const opts = { maxNewTokens: 6, topShown: 3 };
+  const [byText, byIds] = [await call('generate', GPT, prompt, opts), await call('generateIds', GPT, promptIds, opts)];
+  assert.ok(byText.ok && byIds.ok, byText.error ?? byIds.error);
+  assert.deepEqual(byText.result.prompt_ids, promptIds);
+  assert.deepEqual(byIds.result.ids, byText.result.ids);
+  assert.equal(byText.result.steps.length, byText.result.ids.length);
+  for (const s of byText.result.steps) {
+    assert.equal(s.top.length, 3);
+    assert.equal(s.top[0].id, s.id, 'greedy takes the most probable token');
+  }
+  // Logits and attention over the ids: one row per position.
+  const logits = await call('logitsIds', GPT, promptIds);
+  assert.ok(logits.ok, logits.error);
+  assert.equal(logits.result.length, promptIds.length);
+  assert.equal(logits.result[0].length, info.result.vocab);
+  const [att, attIds] = [await call('attentions', GPT, prompt), await call('attentionsIds', GPT, promptIds)];
+  assert.ok(att.ok && attIds.ok, att.error ?? attIds.error);
+  assert.deepEqual(att.result, attIds.result);
+  assert.equal(att.result.layers.length, info.result.layers);
+  assert.equal(att.result.layers[0].length, info.result.heads);
+  const cases = [
+    ['generate', [BERT, prompt, {}], /^"generate" needs a GPT \(decoder-only\) model; "default-bert" is a BERT fill-mask model$/],
+    ['fill', [GPT, '床前[MASK]月光', 5], /^"fill" needs a BERT fill-mask model; "builtin-gpt-poetry" is a GPT \(decoder-only\) model$/],
+    ['translate', [GPT, prompt, {}], /^"translate" needs a translation model; "builtin-gpt-poetry" is a GPT/],
+    ['logitsIds', [GPT, []], /^the token ids are empty: give at least one$/],
+    ['attentionsIds', [GPT, [1, -2]], /^a token id must be a whole number, not -2$/],
+    ['generateIds', [GPT, 'abc', {}], /^the token ids must be a list of numbers, not string$/],
+    ['generate', [GPT, 42, {}], /^the prompt must be a string, not number$/],
+    ['generate', [GPT, prompt, { temprature: 0.5 }], /^"temprature" is not a generation option; they are maxNewTokens, /],
+    ['generate', [GPT, prompt, { beam: 2.5 }], /^the beam width must be a whole number, not 2\.5$/],
+    ['generate', [GPT, prompt, { sample: 'yes' }], /^sample must be true or false, not "yes"$/],
+    ['generate', [GPT, prompt, { temperature: '1' }], /^the temperature must be a number, not "1"$/],
+    ['generate', [GPT, prompt, 'greedy'], /^the generation options must be an object, not "greedy"$/],
+    // Ranges are the model's to check, in words.
+    ['generate', [GPT, prompt, { sample: true, temperature: 0 }], /^the temperature must be above 0/],
+    ['generate', [GPT, prompt, { beam: 40 }], /^the beam width must be between 1 and 16, not 40$/],
+    ['generate', [GPT, '床'.repeat(info.result.max_tokens + 5), {}], /^the prompt is \d+ tokens; this model reads at most \d+ tokens in all, so it has no room to continue$/],
+    ['logitsIds', [GPT, [info.result.vocab]], /./],
+  ];
+  await refuses(cases);
+  // The options straight to the worker: missing ones default to {} (greedy).
+  const direct = await call('request', { op: 'generate', key: GPT, text: prompt });
+  assert.ok(direct.ok, direct.error);
+  assert.equal(direct.result.beam_trace.length, 0);
   await healthy();
   assert.deepEqual(page.problems, []);
 });

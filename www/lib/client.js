@@ -209,6 +209,19 @@ export class TlabClient {
   }
 
   /**
+   * A GPT2LMHeadModel checkpoint in any hub layout: {url: 'https://…/resolve/main'} (the
+   * worker tries tokenizer.json, then vocab.json + merges.txt, then vocab.txt;
+   * tokenizer_config.json if there is one; model.safetensors, then pytorch_model.bin), or
+   * {files: {'config.json', …}} by file name; then generate, generateIds, logitsIds,
+   * encodePrompt, attentions, attentionsIds and info on `key`.
+   * @param {(p: import('./ops.js').LoadProgress) => void} [onProgress]
+   * @returns {Promise<import('./ops.js').GptInfo>}
+   */
+  loadGpt(key, source, onProgress, options = {}) {
+    return this.load('gpt', key, source, onProgress, options);
+  }
+
+  /**
    * A fine-tuning run (bert-finetune.js): the encoder and the data, {url | files, train,
    * heldOut, options?}; then task, tunedLayers, featurize, train, predict, reset, exportHead
    * on `key`.
@@ -318,6 +331,16 @@ export const BROWN_POS = Object.freeze({
 export const BUILTIN_HEADS = Object.freeze({
   pos: Object.freeze({ kind: 'tagger', key: 'builtin-pos-en', url: new URL('../models/pos-en', import.meta.url).href, base: DEFAULT_BERT.url, entry: 'pos-en' }),
   nsp: Object.freeze({ kind: 'classifier', key: 'builtin-nsp-en', url: new URL('../models/nsp-en', import.meta.url).href, base: DEFAULT_BERT.url, entry: 'nsp-en' }),
+});
+
+/** The built-in GPT (tools/prepare-models.sh): a GPT-2 trained here on classical Chinese
+ * poetry, one token per character (the Chinese BERT's tokenizer; a prompt starts with [CLS],
+ * [SEP] ends a text). `entry`: its name in models/index.json (name, note, example). */
+export const BUILTIN_GPT = Object.freeze({
+  key: 'builtin-gpt-poetry',
+  url: new URL('../models/gpt-poetry', import.meta.url).href,
+  entry: 'gpt-poetry',
+  example: '床前明月光，',
 });
 
 /** The default Bergamot translation models that tools/setup.sh converts. */

@@ -15,7 +15,7 @@
 // Not in the table, because they are not calls on a model: 'load' and 'cancel' (the worker's
 // own), and '_trap' (tests: fails as a wasm trap does).
 
-/** @typedef {'bert' | 'translate' | 'finetune' | 'classifier' | 'tagger' | 'qa'} ModelKind */
+/** @typedef {'bert' | 'translate' | 'finetune' | 'classifier' | 'tagger' | 'qa' | 'gpt'} ModelKind */
 
 // What the worker answers, in one place: the typedefs below are written from the serde
 // structs the wasm methods return (named first in each; they live in crates/tasks/src/ and
@@ -108,6 +108,47 @@
  *   cross_attentions: number[][][][], self_attentions: number[][][][]}} TeacherForceAttentionsResult
  */
 
+// The GPT (kind gpt: a GPT2LMHeadModel, crates/tasks/src/generate.rs): text generation, one
+// token at a time. Its load source is {url} (config.json; tokenizer.json, else vocab.json +
+// merges.txt, else vocab.txt; tokenizer_config.json if there is one; model.safetensors, else
+// pytorch_model.bin) or {files} by file name.
+/** GptInfo; max_tokens: n_positions, the prompt and its continuation together; eos_token:
+ * the token that ends a text (null if the vocabulary has none).
+ * @typedef {{layers: number, hidden: number, heads: number, vocab: number, max_tokens: number,
+ *   parameters: number, eos_token: string | null, warnings: string[]}} GptInfo */
+/**
+ * The request's options (JsGenerateOptions), all optional; the wasm method's defaults: greedy,
+ * 40 new tokens, repetition penalty 1 (none), 5 alternatives per step, no attentions. beam > 1
+ * is beam search (length penalty alpha, default 1); sample: true draws every token (temperature
+ * 1, topK 0 = every token, topP 1, seed 0) and wins over beam.
+ * @typedef {{maxNewTokens?: number, beam?: number, alpha?: number, sample?: boolean,
+ *   temperature?: number, topK?: number, topP?: number, seed?: number,
+ *   repetitionPenalty?: number, topShown?: number, attentions?: boolean}} GenerateOptions
+ */
+/** TokenProb. @typedef {{id: number, token: string, prob: number}} TokenProb */
+/** Step: a generated token, its probability and the most probable next tokens it was chosen
+ * from (most probable first; sampling: the distribution drawn from, after temperature, top-k
+ * and top-p; beam search: the model's own distribution at that position of the best sequence).
+ * @typedef {{id: number, token: string, prob: number, top: TokenProb[]}} GenerateStep */
+/** Sequence; score = log_prob / length^α for beam search, log_prob otherwise.
+ * @typedef {{text: string, ids: number[], tokens: string[], log_prob: number, score: number,
+ *   ended_with_eos: boolean}} GeneratedSequence */
+/**
+ * GenerateOutput: the continuation (the best, for beam search) without the prompt; nbest:
+ * every sequence, best first (one unless beam search); beam_trace: beam search's steps (the
+ * translation trace's shape), else []; trace_tokens: the token of every id in beam_trace,
+ * keyed by the id in decimal ({} unless beam search); attentions: with attentions: true (greedy
+ * and sampling), [generated token][layer][head][key over the prompt and the tokens before
+ * it], else [].
+ * @typedef {{text: string, ids: number[], tokens: string[], steps: GenerateStep[],
+ *   ended_with_eos: boolean, prompt_ids: number[], prompt_tokens: string[],
+ *   nbest: GeneratedSequence[], beam_trace: TraceStep[], trace_tokens: Record<string, string>,
+ *   attentions: number[][][][]}} GenerateResult
+ */
+/** GptAttentions: masked self-attention of one causal pass, [layer][head][query][key]; every
+ * entry above the diagonal (key > query) is exactly 0.
+ * @typedef {{ids: number[], tokens: string[], layers: number[][][][]}} GptAttentionsResult */
+
 // The fine-tuned BERTs (kinds classifier, tagger, qa): a Hugging Face checkpoint in either
 // layout, or a head trained here over another folder's encoder. Their load source is
 // {url, base?} (config.json and head.safetensors from url, the rest from base when given) or
@@ -187,6 +228,7 @@ export const KINDS = Object.freeze({
   classifier: Object.freeze({ wasmClass: 'SentenceClassifierModel', name: 'a BERT sentence classifier (or next-sentence model)' }),
   tagger: Object.freeze({ wasmClass: 'TokenClassifierModel', name: 'a BERT token classifier (tagger)' }),
   qa: Object.freeze({ wasmClass: 'QuestionAnsweringModel', name: 'a BERT question-answering model' }),
+  gpt: Object.freeze({ wasmClass: 'GenerateModel', name: 'a GPT (decoder-only) model' }),
 });
 
 /** A whole number that wasm-bindgen passes on unchanged, or an Error in words: it would
@@ -212,6 +254,40 @@ function translateOptions(options) {
   if (o.traceTopK != null) wholeNumber('top-k', o.traceTopK);
 }
 
+/** The generation options (GenerateOptions) wasm-bindgen can pass on: the whole numbers whole,
+ * the rest numbers or booleans; ranges are Rust's to check (in words), names ours (a field
+ * that Rust does not know would be silently ignored). */
+const GENERATE_FIELDS = Object.freeze({
+  maxNewTokens: 'the number of new tokens', beam: 'the beam width', topK: 'top-k', seed: 'the seed',
+  topShown: 'the number of alternatives shown', alpha: 'the length penalty α', temperature: 'the temperature',
+  topP: 'top-p', repetitionPenalty: 'the repetition penalty', sample: 'sample', attentions: 'attentions',
+});
+const WHOLE = ['maxNewTokens', 'beam', 'topK', 'seed', 'topShown'];
+const FLAGS = ['sample', 'attentions'];
+
+/** @param {GenerateOptions | null | undefined} options */
+function generateOptions(options) {
+  const o = options ?? {};
+  if (typeof o !== 'object' || Array.isArray(o)) throw new Error(`the generation options must be an object, not ${JSON.stringify(o)}`);
+  for (const [key, value] of Object.entries(o)) {
+    if (!Object.hasOwn(GENERATE_FIELDS, key)) throw new Error(`"${key}" is not a generation option; they are ${Object.keys(GENERATE_FIELDS).join(', ')}`);
+    const name = GENERATE_FIELDS[key];
+    if (value == null) continue;
+    if (WHOLE.includes(key)) wholeNumber(name, value);
+    else if (FLAGS.includes(key)) {
+      if (typeof value !== 'boolean') throw new Error(`${name} must be true or false, not ${JSON.stringify(value)}`);
+    } else if (typeof value !== 'number' || Number.isNaN(value)) throw new Error(`${name} must be a number, not ${JSON.stringify(value)}`);
+  }
+}
+
+/** Token ids for a GPT: a non-empty list of whole numbers (the vocabulary's size and the
+ * model's length are Rust's to check). */
+function tokenIds(value) {
+  if (!Array.isArray(value) && !ArrayBuffer.isView(value)) throw new Error(`the token ids must be a list of numbers, not ${value === null ? 'null' : typeof value}`);
+  if (value.length === 0) throw new Error('the token ids are empty: give at least one');
+  for (const id of value) wholeNumber('a token id', id);
+}
+
 const TEXT = { name: 'text', check: string('the text') };
 const REFERENCE = { name: 'reference', check: string('the reference translation') };
 const TOP_K = { name: 'topK', default: 5, check: (v) => wholeNumber('top-k', v) };
@@ -222,6 +298,9 @@ const OPTIONS = { name: 'options', default: Object.freeze({}), check: translateO
 const PAIR = { name: 'pair', default: null, check: (v) => v === null || string('the second sentence')(v) };
 const SENTENCES = { name: 'sentences', check: (v) => wholeNumber('the number of sentences', v) };
 const STEPS = { name: 'steps', check: (v) => wholeNumber('the number of steps', v) };
+const PROMPT = { name: 'text', check: string('the prompt') };
+const IDS = { name: 'ids', check: tokenIds, wasm: (v) => Uint32Array.from(v) };
+const GENERATE = { name: 'options', default: Object.freeze({}), check: generateOptions };
 
 const BOTH = ['bert', 'translate'];
 const HEADS = ['classifier', 'tagger', 'qa'];
@@ -230,13 +309,15 @@ const op = (kinds, method, args, result) => Object.freeze({ kinds: Object.freeze
 /** op name → {kinds, method, args, result}. */
 export const OPS = Object.freeze({
   /** {@link BertInfo} | {@link TranslateInfo} | {@link ClassifierInfo} | {@link TaggerInfo} |
-   * {@link QaInfo} (load answers the same). */
-  info: op([...BOTH, ...HEADS], 'info', [], 'BertInfo | TranslateInfo | ClassifierInfo | TaggerInfo | QaInfo'),
+   * {@link QaInfo} | {@link GptInfo} (load answers the same). */
+  info: op([...BOTH, ...HEADS, 'gpt'], 'info', [], 'BertInfo | TranslateInfo | ClassifierInfo | TaggerInfo | QaInfo | GptInfo'),
   /** Either model's tokenizer (a translation model's includes end-of-sentence). */
   tokenize: op(BOTH, 'tokenize', [TEXT], 'TokenizeResult'),
   fill: op(['bert'], 'fill', [TEXT, TOP_K], 'FillResult'),
   logits: op(['bert'], 'logits', [TEXT], 'LogitsResult'),
-  attentions: op(['bert'], 'attentions', [TEXT], 'AttentionsResult'),
+  /** A BERT's self-attention, or a GPT's masked self-attention over its prompt (with the
+   * tokenizer's leading tokens: [CLS] for a BERT vocabulary). */
+  attentions: op(['bert', 'gpt'], 'attentions', [TEXT], 'AttentionsResult | GptAttentionsResult'),
   /** Sequence classifiers of the model (e.g. AntiBERTy's species and chain); [] if none. */
   classify: op(['bert'], 'classify', [TEXT], 'ClassifyResult'),
   /** BERT pre-training masking (15 %, 80/10/10) for a seed, with predictions and loss. */
@@ -277,6 +358,19 @@ export const OPS = Object.freeze({
   reset: op(['finetune'], 'reset', [], 'undefined'),
   /** The head as it is now, as Hugging Face files. */
   exportHead: op(['finetune'], 'export', [], 'ExportedHead'),
+  // A GPT (gpt-generate.js, masked-self-attention.js).
+  /** The prompt's continuation, greedy, by beam search or sampled (options). */
+  generate: op(['gpt'], 'generate', [PROMPT, GENERATE], 'GenerateResult'),
+  /** As generate, from token ids (the prompt as the model reads it). */
+  generateIds: op(['gpt'], 'generateIds', [IDS, GENERATE], 'GenerateResult'),
+  /** Logits [position][vocabulary entry] of one causal pass over the ids. (BERT's logits,
+   * above, takes a text with masks.) */
+  logitsIds: op(['gpt'], 'logits', [IDS], 'number[][]'),
+  /** The prompt's ids as the model reads them (the tokenizer's leading tokens first; the wasm
+   * method's Vec<u32>, so a Uint32Array). */
+  encodePrompt: op(['gpt'], 'encodePrompt', [PROMPT], 'Uint32Array'),
+  /** As attentions, from token ids. */
+  attentionsIds: op(['gpt'], 'attentionsIds', [IDS], 'GptAttentionsResult'),
 });
 
 /** The requests the worker answers itself, not by calling a model. */

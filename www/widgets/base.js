@@ -2,7 +2,7 @@
 // page's one worker (sharedClient: one download and one build per model per page), a
 // progress line, errors in words, and redraw on language switch. Widgets use light DOM so
 // that the host page's fonts apply and tests can read what is drawn.
-import { sharedClient, DEFAULT_BERT, DEFAULT_TRANSLATE, BUILTIN_BERT, builtinLanguage } from '../lib/client.js';
+import { sharedClient, DEFAULT_BERT, DEFAULT_TRANSLATE, BUILTIN_BERT, BUILTIN_GPT, builtinLanguage } from '../lib/client.js';
 import { getLang, tr } from './i18n.js';
 
 // model key → {generation, promise: Promise<info>}. A load belongs to the worker it ran on
@@ -10,20 +10,24 @@ import { getLang, tr } from './i18n.js';
 // dead one must not stand for a model that is no longer there.
 const loads = new Map();
 
-/** The model a widget names: model="bert" | "translate", direction="en-pt" | "pt-en",
- * or src="URL prefix" (with shortlist="" for Bergamot directories). */
+/** The model a widget names: model="bert" | "gpt" | "translate" (any other value),
+ * direction="en-pt" | "pt-en", or src="URL prefix" (with shortlist="" for Bergamot
+ * directories). */
 export function modelSpec(el) {
-  const kind = (el.getAttribute('model') ?? el.defaultModel ?? 'bert') === 'bert' ? 'bert' : 'translate';
+  const model = el.getAttribute('model') ?? el.defaultModel ?? 'bert';
+  const kind = model === 'bert' || model === 'gpt' ? model : 'translate';
   const src = el.getAttribute('src');
   if (src) return srcSpec(kind, src, el.hasAttribute('shortlist'), 'src');
   if (kind === 'bert') return { kind, ...DEFAULT_BERT };
+  if (kind === 'gpt') return { kind, key: BUILTIN_GPT.key, url: BUILTIN_GPT.url };
   const d = DEFAULT_TRANSLATE[el.getAttribute('direction') ?? 'en-pt'] ?? DEFAULT_TRANSLATE['en-pt'];
   return { kind, ...d };
 }
 
 /** The model of kind `kind` at URL prefix `src` (attribute `attr`, named in errors). A
- * built-in fill-mask model named by its path ("models/fill-mask-zh") is the very model the
- * model picker loads: the same key, so the page downloads and builds it once. */
+ * built-in fill-mask model named by its path ("models/fill-mask-zh"), or the built-in GPT, is
+ * the very model the model picker loads: the same key, so the page downloads and builds it
+ * once. */
 export function srcSpec(kind, src, shortlist = false, attr = 'src') {
   let url;
   try {
@@ -35,19 +39,17 @@ export function srcSpec(kind, src, shortlist = false, attr = 'src') {
   url = url.href.replace(/\/+$/, '');
   const lang = kind === 'bert' ? builtinLanguage(url) : null;
   if (lang) return { kind, key: BUILTIN_BERT[lang].key, url };
+  if (kind === 'gpt' && url === BUILTIN_GPT.url) return { kind, key: BUILTIN_GPT.key, url };
   return { kind, key: `${kind}:${url}`, url, shortlist };
 }
 
-/** @returns {Promise<import('../lib/ops.js').BertInfo | import('../lib/ops.js').TranslateInfo>} */
+/** @returns {Promise<import('../lib/ops.js').BertInfo | import('../lib/ops.js').TranslateInfo | import('../lib/ops.js').GptInfo>} */
 export function ensureModel(spec, onProgress) {
   const client = sharedClient();
   const cached = loads.get(spec.key);
   if (cached && cached.generation === client.generation) return cached.promise;
-  const source = { url: spec.url, shortlist: spec.shortlist };
-  const promise =
-    spec.kind === 'bert'
-      ? client.loadBert(spec.key, source, onProgress)
-      : client.loadTranslate(spec.key, source, onProgress);
+  const source = spec.kind === 'translate' ? { url: spec.url, shortlist: spec.shortlist } : { url: spec.url };
+  const promise = client.load(spec.kind, spec.key, source, onProgress);
   const entry = { generation: client.generation, promise };
   promise.catch(() => loads.get(spec.key) === entry && loads.delete(spec.key));
   loads.set(spec.key, entry);
@@ -293,6 +295,9 @@ export class TlabWidget extends HTMLElement {
 
   async run() {
     this.dataset.state = 'loading';
+    // A widget's own run button (field 'go') cannot be pressed while it runs.
+    const go = () => this.fields.go;
+    if (go()) go().disabled = true;
     let data;
     let error;
     while (this.again) {
@@ -312,6 +317,7 @@ export class TlabWidget extends HTMLElement {
       this.data = data;
       this.draw();
     }
+    if (go()) go().disabled = false;
     this.dataset.state = error ? 'error' : 'ready';
     this.dataset.runs = String(Number(this.dataset.runs ?? 0) + 1);
     this.dispatchEvent(new CustomEvent('tlab-ready', { bubbles: true }));
@@ -366,6 +372,17 @@ export class TlabWidget extends HTMLElement {
     });
     this.field(attrName, field, true);
     return h('div', { class: 'tl-field' }, h('label', { for: field.id }, rich(this.t(labelKey))), field);
+  }
+
+  /** Radio button `value` of group `group` (form field `name`), labelled `label`. */
+  radio(name, group, value, label, { checked = false, onchange } = {}) {
+    return h('label', {}, this.field(name, h('input', { type: 'radio', name: group, value, checked, onchange })), ` ${label}`);
+  }
+
+  /** A labelled number field `name` (its props: min, max, step, value, …); a change runs
+   * the widget. */
+  numberField(name, label, props) {
+    return h('label', { class: 'tl-inline' }, `${label} `, this.field(name, h('input', { type: 'number', onchange: () => this.refresh(), ...props })));
   }
 
   select(attrName, labelKey, options, value) {

@@ -8,7 +8,7 @@
 // head. A model without the head the widget needs is refused in words (the Rust side names
 // what is missing), and the model before it keeps answering.
 import { TlabWidget, h, rich } from './base.js';
-import { ModelPicker, builtinEntry } from './model-picker.js';
+import { ModelPicker } from './model-picker.js';
 import { modelPrefix, BUILTIN_HEADS } from '../lib/client.js';
 
 class HeadPicker extends ModelPicker {
@@ -54,13 +54,8 @@ class HeadPicker extends ModelPicker {
     return this.w.refresh();
   }
 
-  async loadBuiltin() {
-    const b = this.builtin;
-    const ticket = this.begin(() => this.w.t('builtinModel', ''));
-    const entry = await builtinEntry(b.entry);
-    const name = () => this.w.t('builtinModel', entry.name ?? this.w.t(`builtin-${b.entry}`));
-    if (!this.named(ticket, name)) return 'superseded';
-    return this.load(ticket, b.key, { url: b.url, base: b.base }, name, entry.note ?? '');
+  loadBuiltin() {
+    return this.loadBuiltinModel(this.builtin, () => this.w.t(`builtin-${this.builtin.entry}`));
   }
 
   /** The widget's src, else its built-in head, else none: the box opens and the widget

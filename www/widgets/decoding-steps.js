@@ -1,6 +1,7 @@
 // <decoding-steps text="…" beam="4" [top-k="5"] [direction|src]>: greedy and beam search
 // side by side, step by step, with the beam tree.
-import { TlabWidget, h, fmt, bars, svg as svgEl } from './base.js';
+import { TlabWidget, h, fmt, bars } from './base.js';
+import { beamTree } from './beam.js';
 
 /** @typedef {import('../lib/ops.js').TranslateResult} TranslateResult */
 
@@ -76,7 +77,7 @@ export class DecodingSteps extends TlabWidget {
       controls,
       h('div', { class: 'tl-side' }, greedyCol, beamCol),
       h('p', { class: 'tl-muted', text: this.t('beamTree') }),
-      h('div', { class: 'tl-scroll' }, beamTree(d.beam, step, this.t('beamTreeLabel'))),
+      h('div', { class: 'tl-scroll' }, beamTree({ trace: d.beam.trace, best: d.beam.nbest[0].ids, label: bl }, step, this.t('beamTreeLabel'))),
     ];
   }
   go(step) {
@@ -107,56 +108,4 @@ export class DecodingSteps extends TlabWidget {
     clearInterval(this.timer);
     super.disconnectedCallback();
   }
-}
-
-/** The beam tree up to `upto` steps as SVG: nodes are prefixes (chosen, pruned, finished);
- * the best hypothesis's path is bold (class "best"). */
-/** @param {TranslateResult} out @param {string} name its accessible name */
-function beamTree(out, upto, name) {
-  const label = (id) => out.trace_tokens[id] ?? String(id);
-  const nodes = new Map(); // prefix key → {tokens, kind, depth}
-  const add = (tokens, kind) => {
-    const key = tokens.join(',');
-    if (!nodes.has(key) || kind === 'finished') nodes.set(key, { tokens, kind, depth: tokens.length });
-  };
-  for (const s of out.trace.slice(0, upto)) {
-    s.chosen.forEach((b) => add(b.tokens, 'chosen'));
-    s.pruned.forEach((b) => add(b.tokens, 'pruned'));
-    s.finished.forEach((f) => add(f.tokens, 'finished'));
-  }
-  const best = out.nbest[0].ids;
-  const onBest = (t) => t.length <= best.length && t.every((x, i) => x === best[i]);
-  const byDepth = [];
-  for (const n of nodes.values()) (byDepth[n.depth] ??= []).push(n);
-  const W = 92;
-  const H = 22;
-  const rows = Math.max(1, ...byDepth.filter(Boolean).map((d) => d.length));
-  const el = svgEl;
-  const svg = el('svg', {
-    class: 'tl-tree',
-    width: (byDepth.length + 1) * W,
-    height: rows * H + 10,
-    role: 'img',
-    'aria-label': name,
-  });
-  const pos = new Map();
-  pos.set('', { x: 6, y: (rows * H) / 2 });
-  svg.append(el('circle', { cx: 6, cy: (rows * H) / 2, r: 4, class: 'tl-root' }));
-  byDepth.forEach((list, depth) => {
-    if (!list) return;
-    list.sort((a, b) => (a.kind === 'pruned') - (b.kind === 'pruned'));
-    list.forEach((n, i) => pos.set(n.tokens.join(','), { x: 14 + (depth - 1) * W, y: 14 + i * H }));
-  });
-  for (const n of nodes.values()) {
-    const p = pos.get(n.tokens.join(','));
-    const parent = pos.get(n.tokens.slice(0, -1).join(','));
-    const bestNode = onBest(n.tokens) && n.kind !== 'pruned';
-    const cls = `tl-node ${n.kind}${bestNode ? ' best' : ''}`;
-    if (parent) svg.append(el('line', { x1: parent.x + (parent === pos.get('') ? 0 : W - 12), y1: parent.y - 4, x2: p.x, y2: p.y - 4, class: `tl-edge ${n.kind}${bestNode ? ' best' : ''}` }));
-    const g = el('g', { class: cls, 'data-depth': n.depth, 'data-token': label(n.tokens.at(-1)) });
-    g.append(el('text', { x: p.x, y: p.y }, `${n.kind === 'finished' ? '◆ ' : ''}${label(n.tokens.at(-1))}`));
-    g.append(el('title', {}, n.tokens.map(label).join(' ')));
-    svg.append(g);
-  }
-  return svg;
 }

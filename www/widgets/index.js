@@ -18,6 +18,7 @@ import { BertClassify } from './bert-classify.js';
 import { BertNsp } from './bert-nsp.js';
 import { BertTag } from './bert-tag.js';
 import { BertQa } from './bert-qa.js';
+import { GptGenerate } from './gpt-generate.js';
 
 // Element name → class; each class lists its attributes in its static `attributes`
 // (embed.html copies only those; hugo/README.md documents them).
@@ -36,6 +37,7 @@ const ELEMENTS = {
   'bert-nsp': BertNsp,
   'bert-tag': BertTag,
   'bert-qa': BertQa,
+  'gpt-generate': GptGenerate,
 };
 const WIDGETS = Object.keys(ELEMENTS);
 

@@ -1,33 +1,82 @@
-// <masked-self-attention text="…" [reference] [direction|src] [layer] [head]>: steps through
-// the target; row i shows what position i attends to; the future is blank.
+// <masked-self-attention text="…" [model] [src] [layer] [head] [reference] [direction]>:
+// masked (causal) self-attention, stepping through the positions; row i shows what position i
+// attends to.
+//
+// By default a GPT's, the real weights of the built-in one (models/gpt-poetry) or of the GPT
+// at src, over the text as its prompt (the `attentions` op): the model computes every cell,
+// and those right of the diagonal come out exactly 0 (the mask adds −∞ before the softmax),
+// so they are drawn as the 0 they are. With model="translate", or a direction or reference
+// (the attributes it always had), it is a translation decoder's self-attention when the
+// decoder teacher-forces the reference (or its own translation); an SSRU decoder has none, and
+// the view says so and draws the textbook mask.
 import { TlabWidget, h } from './base.js';
 import { forcedWithAttention, heatmap, headRow, layerHeadControls, MAX_TOKENS } from './attention.js';
+import { BUILTIN_GPT, builtinEntry } from '../lib/client.js';
+
+/** @typedef {import('../lib/ops.js').GptAttentionsResult} GptAttentionsResult */
+/** @typedef {import('../lib/ops.js').TeacherForceAttentionsResult} TeacherForceAttentionsResult */
 
 export class MaskedSelfAttention extends TlabWidget {
-  static attributes = [...TlabWidget.attributes, 'reference', 'direction', 'layer', 'head'];
+  static attributes = [...TlabWidget.attributes, 'model', 'reference', 'direction', 'layer', 'head'];
 
+  /** A GPT, unless an attribute of the translation view names a translation model. */
   get defaultModel() {
-    return 'translate';
+    return ['direction', 'reference', 'shortlist'].some((a) => this.hasAttribute(a)) ? 'translate' : 'gpt';
   }
-  /** @returns {Promise<import('../lib/ops.js').TeacherForceAttentionsResult>} */
+
+  /** @returns {Promise<{gpt: GptAttentionsResult, name: string, info: import('../lib/ops.js').GptInfo} | {forced: TeacherForceAttentionsResult}>} */
   async load(spec, client) {
     this.stepAt = null;
-    return forcedWithAttention(this, spec, client);
+    if (spec.kind !== 'gpt') return { forced: await forcedWithAttention(this, spec, client) };
+    const gpt = await client.attentions(spec.key, this.attr('text', ''));
+    const name = spec.key === BUILTIN_GPT.key ? (await builtinEntry(BUILTIN_GPT.entry)).name ?? this.t('gptBuiltin') : this.getAttribute('src');
+    return { gpt, name, info: spec.info };
   }
-  /** @param {import('../lib/ops.js').TeacherForceAttentionsResult} d */
+
   render(d) {
-    const n = d.target_tokens.length;
+    return d.gpt ? this.renderGpt(d) : this.renderDecoder(d.forced);
+  }
+
+  /** Previous / Step i of n / Next: rows from position `step` on are not drawn yet. */
+  stepper(n) {
     this.stepAt ??= n;
     const step = this.stepAt;
-    const ssru = d.decoder_self_attention === 'ssru';
-    this.dataset.decoder = d.decoder_self_attention;
-    const stepper = h(
+    return h(
       'div',
       { class: 'tl-controls' },
       h('button', { type: 'button', class: 'tl-prev', text: this.t('prev'), disabled: step <= 1, onclick: () => this.go(step - 1) }),
       h('span', { class: 'tl-step', text: this.t('step', step, n) }),
       h('button', { type: 'button', class: 'tl-next', text: this.t('next'), disabled: step >= n, onclick: () => this.go(step + 1) }),
     );
+  }
+
+  /** A GPT's own weights, every cell as computed (the future's are 0). */
+  renderGpt({ gpt, name, info }) {
+    const n = gpt.tokens.length;
+    const stepper = this.stepper(n);
+    const { layer, head, controls } = layerHeadControls(this, gpt.layers.length, gpt.layers[0].length);
+    const heads = gpt.layers[layer - 1];
+    const drawn = Math.min(n, MAX_TOKENS);
+    const values = Array.from({ length: drawn }, (_, q) => (q < this.stepAt ? headRow(heads.map((hd) => hd[q]), head) : Array(drawn).fill(null)));
+    Object.assign(this.dataset, { mode: 'gpt', layer, head });
+    delete this.dataset.decoder;
+    const which = head === 'avg' ? this.t('average') : `${this.t('head')} ${head}`;
+    return [
+      h('p', { class: 'tl-muted tl-model-line', text: this.t('gptModelLine', name, info) }),
+      this.input('text', 'text'),
+      controls,
+      h('p', { class: 'tl-muted', text: this.t('gptMaskNote') }),
+      stepper,
+      heatmap(this, { rows: gpt.tokens, cols: gpt.tokens, values, caption: this.t('causalGpt', layer, which), hue: 150 }),
+    ];
+  }
+
+  /** A translation decoder's, under teacher forcing. */
+  renderDecoder(d) {
+    const stepper = this.stepper(d.target_tokens.length);
+    const step = this.stepAt;
+    const ssru = d.decoder_self_attention === 'ssru';
+    Object.assign(this.dataset, { mode: 'translate', decoder: d.decoder_self_attention });
     let values;
     let controls = null;
     const drawn = d.target_tokens.slice(0, MAX_TOKENS); // what the heatmap draws
@@ -50,6 +99,7 @@ export class MaskedSelfAttention extends TlabWidget {
       heatmap(this, { rows: d.target_tokens, cols: d.target_tokens, values, caption: this.t('causal'), hue: 150 }),
     ];
   }
+
   go(step) {
     this.stepAt = step;
     this.draw();

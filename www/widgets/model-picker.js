@@ -3,7 +3,9 @@
 // either hub layout, the built-in models (English, 中文, AntiBERTy), with download progress
 // and Cancel. (bert-head.js's HeadPicker, the model box of the fine-tuned BERT widgets, is one
 // with other sources, kind and header line: the hooks sources, languageChoice, stats, keyFor
-// and kind.)
+// and kind. gpt-generate.js's GptPicker, a GPT's, also sets the files it takes and their
+// texts (fileList, texts), its hub checkpoints (hubNames), built-in buttons and built-in
+// model (builtinButtons, loadBuiltinAt, loadDefault).)
 //
 // The language choice (English / 中文) loads that language's built-in fill-mask model
 // (lib/client.js BUILTIN_BERT) and shows its example sentence. Until the user chooses, the
@@ -22,19 +24,12 @@
 // tests).
 import { sharedClient, modelPrefix, isCancelled, builtinEntry, builtinLanguage, ANTIBERTY, BUILTIN_BERT } from '../lib/client.js';
 import { h, rich } from './base.js';
+import { BERT_FILES } from '../lib/files.js';
 
 export { builtinEntry };
 
 const params = new URLSearchParams(location.search);
 const stallSeconds = Number(params.get('stall')) > 0 ? Number(params.get('stall')) : undefined;
-// A BERT checkpoint's files in either layout the hub uses (as worker.js BERT_FILES fetches
-// them): each entry is one file, the first of its names among those chosen.
-const BERT_FILES = [
-  { names: ['config.json'] },
-  { names: ['tokenizer.json', 'vocab.txt'] },
-  { names: ['tokenizer_config.json'], optional: true },
-  { names: ['model.safetensors', 'pytorch_model.bin'] },
-];
 // Hub checkpoints worth trying, by language (a widget lists its own language's first; i18n.js
 // hubNotes says what each is).
 const HUB_SUGGESTIONS = {
@@ -64,6 +59,11 @@ export class ModelPicker {
     this.ticket = 0; // the newest load; older ones neither show progress nor change the widget
     this.slot = `model-picker-${++pickers}`;
     this.kind = 'bert'; // the model kind it loads (lib/ops.js KINDS); bert-head.js's HeadPicker sets its own
+    // The files it takes when chosen or dropped (lib/files.js: each entry is one file, the
+    // first of its names among those chosen), and the i18n.js keys of the texts that name
+    // them (gpt-generate.js's GptPicker takes a GPT's).
+    this.fileList = BERT_FILES;
+    this.texts = { urlPlaceholder: 'urlPlaceholder', prefixHint: 'prefixHint', dropFiles: 'dropFiles', missingFiles: 'missingFiles' };
   }
 
   /** The picker's parts (the widget lays them out, and builds them again on a language switch). */
@@ -135,17 +135,21 @@ export class ModelPicker {
       class: 'tl-input tl-input-url',
       type: 'text',
       spellcheck: 'false',
-      placeholder: this.w.t('urlPlaceholder'),
+      placeholder: this.w.t(this.texts.urlPlaceholder),
       onkeydown: (e) => e.key === 'Enter' && this.loadUrl(),
     }));
     return [h('label', {}, this.w.t('modelUrl'), url), this.button('load-url', this.w.t('loadUrl'), () => this.loadUrl())];
   }
 
-  /** Hub checkpoints worth trying, the widget's language's first: a click puts the name in
-   * the box (the download, hundreds of MB, starts with Load). */
-  suggestions() {
+  /** The hub checkpoints worth trying: the fill-mask ones, the widget's language's first. */
+  hubNames() {
+    return (this.w.lang2 === 'zh' ? ['zh', 'en'] : ['en', 'zh']).flatMap((lang) => HUB_SUGGESTIONS[lang]);
+  }
+
+  /** Hub checkpoints worth trying (hubNames): a click puts the name in the box (the
+   * download, hundreds of MB, starts with Load). i18n.js hubNotes says what each is. */
+  suggestions(names = this.hubNames()) {
     const { w } = this;
-    const order = w.lang2 === 'zh' ? ['zh', 'en'] : ['en', 'zh'];
     return h(
       'div',
       { class: 'tl-suggest' },
@@ -153,7 +157,7 @@ export class ModelPicker {
       h(
         'ul',
         {},
-        order.flatMap((lang) => HUB_SUGGESTIONS[lang]).map((name) =>
+        names.map((name) =>
           h(
             'li',
             {},
@@ -176,6 +180,27 @@ export class ModelPicker {
 
   /** Where a model can come from (the picker's body): a URL, files, the built-in ones. */
   sources() {
+    const t = (...a) => this.w.t(...a);
+    return [
+      ...this.urlBox(),
+      h('p', { class: 'tl-muted' }, rich(t(this.texts.prefixHint))),
+      this.suggestions(),
+      this.dropZone(),
+      ...this.builtinButtons(),
+    ];
+  }
+
+  /** The buttons that load a built-in model. */
+  builtinButtons() {
+    const t = (...a) => this.w.t(...a);
+    return [
+      this.button('load-default', t('loadDefault'), () => this.loadDefault()),
+      this.button('load-antiberty', t('loadAntiberty'), () => this.loadAntiberty()),
+    ];
+  }
+
+  /** The box to drop the model's files on (or choose them from), sent by name (loadFiles). */
+  dropZone() {
     const { w } = this;
     const t = (...a) => w.t(...a);
     const files = w.field('model-files', h('input', {
@@ -200,15 +225,8 @@ export class ModelPicker {
         this.loadFiles(e.dataTransfer.files);
       },
       onkeydown: (e) => (e.key === 'Enter' || e.key === ' ') && files.click(),
-    }, rich(t('dropFiles'), { choose: h('label', { class: 'tl-file' }, t('chooseFiles'), files) })));
-    return [
-      ...this.urlBox(),
-      h('p', { class: 'tl-muted' }, rich(t('prefixHint'))),
-      this.suggestions(),
-      drop,
-      this.button('load-default', t('loadDefault'), () => this.loadDefault()),
-      this.button('load-antiberty', t('loadAntiberty'), () => this.loadAntiberty()),
-    ];
+    }, rich(t(this.texts.dropFiles), { choose: h('label', { class: 'tl-file' }, t('chooseFiles'), files) })));
+    return drop;
   }
 
   /** The header's line about model `current`. */
@@ -307,13 +325,17 @@ export class ModelPicker {
     return this.load(this.begin(raw), this.keyFor(url), { url }, raw);
   }
 
-  /** Chosen or dropped files, in either hub layout (BERT_FILES), sent by name. */
+  /** Chosen or dropped files, in any layout of this.fileList (BERT_FILES: either hub
+   * layout), sent by name. A file that goes with another (merges.txt with vocab.json) is
+   * needed when that one is chosen. */
   async loadFiles(fileList) {
     const { w } = this;
     const byName = Object.fromEntries([...fileList].map((f) => [f.name, f]));
-    const chosen = BERT_FILES.map(({ names }) => names.find((n) => byName[n]));
-    const missing = BERT_FILES.filter(({ optional }, i) => !optional && !chosen[i]).map(({ names }) => names);
-    if (missing.length) return w.showError('load', w.t('missingFiles', missing));
+    const chosen = [];
+    for (const { names, after } of this.fileList) chosen.push(after && !chosen.includes(after) ? null : names.find((n) => byName[n]));
+    const needed = ({ optional, after }) => !optional && (!after || chosen.includes(after));
+    const missing = this.fileList.filter((entry, i) => needed(entry) && !chosen[i]).map(({ names }) => names);
+    if (missing.length) return w.showError('load', w.t(this.texts.missingFiles, missing));
     const name = () => w.t('localFiles');
     const ticket = this.begin(name);
     const files = {};
@@ -356,6 +378,18 @@ export class ModelPicker {
     if (now && now !== lang) this.loadLanguage(lang, { fit: true });
   }
 
+  /** Built-in model `b` ({key, url, base?, entry}: its name in models/index.json, whose name
+   * and note win); `fallback()`: its name in words when the index has none. `onEntry(entry)`
+   * runs once the entry came, before the load (a widget takes the example from it). */
+  async loadBuiltinModel(b, fallback, { keepError = false, onEntry } = {}) {
+    const ticket = this.begin(() => this.w.t('builtinModel', ''), { keepError });
+    const entry = await builtinEntry(b.entry);
+    const name = () => this.w.t('builtinModel', entry.name ?? fallback());
+    if (!this.named(ticket, name)) return 'superseded';
+    onEntry?.(entry);
+    return this.load(ticket, b.key, { url: b.url, base: b.base }, name, entry.note ?? '');
+  }
+
   // AntiBERTy: the clearest view of a well-trained masked-LM head (residues come back with
   // high confidence). Its name, note and example sequence come from models/index.json; the
   // example replaces the widget's text unless `keepText` (a widget whose src names AntiBERTy).
@@ -368,6 +402,14 @@ export class ModelPicker {
     return this.load(ticket, ANTIBERTY.key, { url: ANTIBERTY.url }, name, entry.note ?? '');
   }
 
+  /** The load of the built-in model at address `here` (a src that names it by its path),
+   * keeping the widget's text; null when no built-in model is there. */
+  loadBuiltinAt(here) {
+    if (here === ANTIBERTY.url) return this.loadAntiberty({ keepText: true });
+    const lang = builtinLanguage(here);
+    return lang ? this.loadLanguage(lang, { keepText: true }) : null;
+  }
+
   /** The widget's src attribute: a built-in model by its address (named as built in; as a
    * path, "models/antiberty" is this site's, not a Hugging Face name), else that name or URL
    * prefix, loaded. */
@@ -378,9 +420,8 @@ export class ModelPicker {
     } catch {
       // Not a path: a Hugging Face name or nothing (modelPrefix says which).
     }
-    if (here === ANTIBERTY.url) return this.loadAntiberty({ keepText: true });
-    const lang = builtinLanguage(here);
-    if (lang) return this.loadLanguage(lang, { keepText: true });
+    const builtin = this.loadBuiltinAt(here);
+    if (builtin) return builtin;
     let url;
     try {
       url = modelPrefix(src, document.baseURI);

@@ -4,7 +4,8 @@
 // from the attributes), a Translate button and the time the model took. Only the fields of
 // the chosen decoding are read (greedy ignores the disabled width and α); a value out of
 // range is refused in words before anything is sent, and the widget is never left busy.
-import { TlabWidget, h, fmt, rich } from './base.js';
+import { TlabWidget, h } from './base.js';
+import { nbestTable } from './beam.js';
 
 export class Seq2SeqTranslate extends TlabWidget {
   static attributes = [...TlabWidget.attributes, 'beam', 'alpha', 'direction', 'controls', 'ids'];
@@ -60,16 +61,13 @@ export class Seq2SeqTranslate extends TlabWidget {
       this.enableBeamFields();
       this.refresh();
     };
-    const radio = (mode, label, checked) =>
-      h('label', {}, this.field(`mode-${mode}`, h('input', { type: 'radio', name, value: mode, checked, onchange: onMode })), ` ${label}`);
-    const number = (field, label, props) =>
-      h('label', { class: 'tl-inline' }, `${label} `, this.field(field, h('input', { type: 'number', onchange: () => this.refresh(), ...props })));
+    const radio = (mode, label, checked) => this.radio(`mode-${mode}`, name, mode, label, { checked, onchange: onMode });
     const row = h(
       'div',
       { class: 'tl-controls' },
       h('fieldset', { class: 'tl-segmented', 'aria-label': this.t('decoding') }, radio('greedy', this.t('greedy'), beam <= 1), radio('beam', this.t('beamSearch'), beam > 1)),
-      number('beam', this.t('width'), { min: 2, max: 8, value: String(beam > 1 ? beam : 4) }),
-      number('alpha', this.t('alpha'), { min: 0, max: 5, step: 0.1, value: this.attr('alpha', '1.0') }),
+      this.numberField('beam', this.t('width'), { min: 2, max: 8, value: String(beam > 1 ? beam : 4) }),
+      this.numberField('alpha', this.t('alpha'), { min: 0, max: 5, step: 0.1, value: this.attr('alpha', '1.0') }),
       this.field('go', h('button', { type: 'button', class: 'tl-primary', text: this.t('translate'), onclick: () => this.commit(true) })),
       this.field('timing', h('span', { class: 'tl-muted', 'aria-live': 'polite' })),
     );
@@ -94,15 +92,6 @@ export class Seq2SeqTranslate extends TlabWidget {
     return { beam: Number(width), alpha: Number(alpha) };
   }
 
-  async refresh() {
-    if (this.fields.go) this.fields.go.disabled = true;
-    try {
-      await super.refresh();
-    } finally {
-      if (this.fields.go) this.fields.go.disabled = false;
-    }
-  }
-
   /** @returns {Promise<{out: import('../lib/ops.js').TranslateResult, beam: number, ms: number}>} */
   async load(spec, client) {
     const opts = this.options();
@@ -115,17 +104,7 @@ export class Seq2SeqTranslate extends TlabWidget {
     this.output.textContent = out.translation;
     if (this.fields.timing) this.fields.timing.textContent = this.t('ms', ms.toFixed(0));
     if (beam <= 1) return null;
-    return h(
-      'table',
-      { class: 'tl-table tl-nbest', id: this.partId('nbest') },
-      h('caption', {}, rich(this.t('nbest'), { alpha: h('sup', { text: 'α' }) })),
-      h('thead', {}, h('tr', {}, ['#', this.t('translation'), this.t('score'), this.t('logp')].map((x) => h('th', { text: x })))),
-      h(
-        'tbody',
-        {},
-        out.nbest.map((c, i) => h('tr', {}, [String(i + 1), c.translation, fmt(c.score, 4), fmt(c.log_prob, 4)].map((x) => h('td', { text: x })))),
-      ),
-    );
+    return nbestTable(this, out.nbest.map((c) => ({ text: c.translation, score: c.score, log_prob: c.log_prob })), { heading: this.t('translation'), id: this.partId('nbest') });
   }
 
   failed() {

@@ -7,6 +7,7 @@
 //! `tlab nsp [--model DIR] [--json] SENTENCE_A SENTENCE_B`
 //! `tlab tag [--model DIR] [--json] TEXT`
 //! `tlab qa [--model DIR] --question Q [--json] CONTEXT`
+//! `tlab generate [--model DIR] [--max-new-tokens N] [--beam N | --sample --temperature T --top-k K --top-p P --seed S] [--repetition-penalty R] [--json] PROMPT`
 //! `tlab convert-marian --model model.bin --tokenizer tokenizer.json [--shortlist lex.bin] --out DIR`
 //! `tlab convert-bert --checkpoint pytorch_model.bin --config config.json --vocab vocab.txt [--heads H.json] [--one-token-per-char] [--lowercase] --out DIR`
 //!
@@ -23,9 +24,11 @@ use serde::Serialize;
 use tlab_convert::{bert, marian_bin};
 use tlab_tasks::classify::SentenceClassifier;
 use tlab_tasks::fill_mask::{FillMask, FillMaskOutput};
+use tlab_tasks::generate::{GenerateOptions, Generator, Strategy};
 use tlab_tasks::heads::HeadPrediction;
 use tlab_tasks::qa::QuestionAnswerer;
 use tlab_tasks::tag::TokenClassifier;
+use tlab_tasks::tlab_models::decoding::SampleOptions;
 use tlab_tasks::translate::{TranslateOptions, Translator};
 
 #[derive(Parser)]
@@ -138,6 +141,45 @@ enum Command {
         #[arg(long)]
         json: bool,
         context: String,
+    },
+    /// Continue PROMPT with a GPT-2 (default: the poetry GPT trained here): greedy, beam
+    /// search (--beam N) or sampling (--sample).
+    Generate {
+        /// A GPT2LMHeadModel directory (config.json; tokenizer.json, vocab.json + merges.txt or
+        /// vocab.txt; model.safetensors or pytorch_model.bin), or a prepared model's name.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// The most tokens to generate; generation also stops at the config's eos_token_id.
+        #[arg(long, default_value_t = 40)]
+        max_new_tokens: usize,
+        /// Beam width (1 = greedy, up to 16).
+        #[arg(long, default_value_t = 1, conflicts_with = "sample")]
+        beam: usize,
+        /// Length penalty α for beam search: hypotheses are ranked by log P / length^α.
+        #[arg(long, default_value_t = 1.0)]
+        alpha: f32,
+        /// Draw each token from the model's distribution instead of taking the best.
+        #[arg(long)]
+        sample: bool,
+        #[arg(long, default_value_t = 1.0, requires = "sample")]
+        temperature: f32,
+        /// Sample among the K most probable tokens only (0 = all).
+        #[arg(long, default_value_t = 0, requires = "sample")]
+        top_k: usize,
+        /// Sample among the most probable tokens that together reach probability P.
+        #[arg(long, default_value_t = 1.0, requires = "sample")]
+        top_p: f32,
+        #[arg(long, default_value_t = 0, requires = "sample")]
+        seed: u64,
+        /// Hugging Face's repetition penalty (1 = none; 1.2 discourages repeating tokens).
+        #[arg(long, default_value_t = 1.0)]
+        repetition_penalty: f32,
+        /// Print JSON: {"text","ids","tokens","steps":[{"id","token","prob","top":[{"id","token","prob"}, …]}, …], …}
+        /// (ids/tokens: the continuation only; steps[i].top: the most probable next tokens
+        /// before step i's choice, most probable first).
+        #[arg(long)]
+        json: bool,
+        prompt: String,
     },
     /// Convert a Marian/Bergamot .bin model into a model directory `translate` reads.
     ConvertMarian {
@@ -316,6 +358,57 @@ fn model_dir(model: Option<PathBuf>, default: &str) -> anyhow::Result<PathBuf> {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Generate {
+            model,
+            max_new_tokens,
+            beam,
+            alpha,
+            sample,
+            temperature,
+            top_k,
+            top_p,
+            seed,
+            repetition_penalty,
+            json,
+            prompt,
+        } => {
+            let generator = Generator::from_dir(&model_dir(model, "gpt-poetry")?)?;
+            let strategy = if sample {
+                Strategy::Sample(
+                    SampleOptions {
+                        temperature,
+                        top_k,
+                        top_p,
+                    },
+                    seed,
+                )
+            } else if beam > 1 {
+                Strategy::Beam {
+                    width: beam,
+                    length_penalty: alpha,
+                }
+            } else {
+                Strategy::Greedy
+            };
+            let out = generator.generate(
+                &prompt,
+                &GenerateOptions {
+                    max_new_tokens,
+                    strategy,
+                    repetition_penalty,
+                    ..GenerateOptions::default()
+                },
+            )?;
+            if json {
+                println!("{}", serde_json::to_string(&out)?);
+            } else {
+                println!("{prompt}{}", out.text);
+                for (rank, s) in out.nbest.iter().enumerate().skip(1) {
+                    eprintln!("  #{}: {} (score {:.3})", rank + 1, s.text, s.score);
+                }
+            }
+            Ok(())
+        }
         Command::FillMask {
             model,
             top_k,

@@ -79,6 +79,40 @@ impl MultiHeadAttention {
         (self.out.forward(self.merge_heads(context)), probs)
     }
 
+    /// Masked (causal) self-attention over `t` new positions that follow the positions whose
+    /// keys and values are in `past` (none yet: `None`); `past` is extended with the new ones.
+    /// A decoder block's self-attention and a GPT block's both run this, so generation with a
+    /// cache and one parallel pass over the whole sequence compute the same numbers.
+    ///
+    /// # Shapes
+    /// - `x`: `[batch, t, d_model]` → `[batch, t, d_model]`; probabilities
+    ///   `[batch, heads, t, past + t]` if asked for (exactly 0 above the shifted diagonal)
+    /// - `past`: keys and values `[batch, heads, past, d_head]` each
+    pub fn causal_self_attention(
+        &self,
+        x: Tensor<3>,
+        past: &mut Option<(Tensor<4>, Tensor<4>)>,
+        want_probs: bool,
+    ) -> (Tensor<3>, Option<Tensor<4>>) {
+        let t = x.dims()[1];
+        let q = self.split_heads(self.query.forward(x.clone()));
+        let k = self.split_heads(self.key.forward(x.clone()));
+        let v = self.split_heads(self.value.forward(x));
+        let (k, v) = match past.take() {
+            Some((pk, pv)) => (Tensor::cat(vec![pk, k], 2), Tensor::cat(vec![pv, v], 2)),
+            None => (k, v),
+        };
+        *past = Some((k.clone(), v.clone()));
+        // One new position needs no mask: its future does not exist yet.
+        let mask = if t == 1 {
+            AttentionMask::None
+        } else {
+            AttentionMask::Causal
+        };
+        let (context, probs) = self.attend(q, k, v, &mask, want_probs);
+        (self.out.forward(self.merge_heads(context)), probs)
+    }
+
     /// Scaled dot-product attention over already projected heads.
     ///
     /// # Shapes

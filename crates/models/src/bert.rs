@@ -269,7 +269,7 @@ impl BertForMaskedLM {
         let head = MlmHead {
             dense: ckpt.linear(k.dense, h, h)?,
             norm: ckpt.layer_norm(k.norm, h, eps)?,
-            decoder: untied_decoder(ckpt, c, &EmbeddingKeys::new(p).word)?,
+            decoder: ckpt.untied_output(k.decoder, &EmbeddingKeys::new(p).word, c.vocab_size, h)?,
             bias: Param::from_tensor(ckpt.tensor(&bias_key, [c.vocab_size])?),
             act: c.hidden_act,
         };
@@ -421,27 +421,4 @@ impl MlmHeadKeys {
         legacy_bias: "cls.predictions.decoder.bias",
         decoder: "cls.predictions.decoder.weight",
     };
-}
-
-/// `Some` only for a stored decoder that differs from the word embeddings; a stored copy
-/// of the tied matrix (older `save_pretrained`) is dropped to keep one matrix in memory.
-fn untied_decoder(
-    ckpt: &Checkpoint,
-    c: &BertConfig,
-    word_key: &str,
-) -> Result<Option<Param<Tensor<2>>>, LoadError> {
-    let key = MlmHeadKeys::HF.decoder;
-    if !ckpt.contains(key) {
-        return Ok(None);
-    }
-    let shape = [c.vocab_size, c.hidden_size];
-    let decoder = ckpt.values(key, &shape)?;
-    if decoder == ckpt.values(word_key, &shape)? {
-        return Ok(None);
-    }
-    let t = crate::weights::transpose(&decoder, c.vocab_size, c.hidden_size);
-    Ok(Some(Param::from_tensor(Tensor::from_data(
-        TensorData::new(t, [c.hidden_size, c.vocab_size]),
-        ckpt.device(),
-    ))))
 }

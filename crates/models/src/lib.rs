@@ -1,10 +1,11 @@
-//! Burn models of the lecture: BERT (masked LM) and the Marian encoder–decoder.
+//! Burn models of the lecture: BERT (masked LM), the Marian encoder–decoder and GPT-2.
 //! No browser, files or network here: bytes in, tensors out, on native and wasm32 alike.
 
 pub mod attention;
 pub mod bert;
 pub mod bert_heads;
 pub mod decoding;
+pub mod gpt2;
 pub mod json;
 pub mod pytorch;
 pub mod readout;

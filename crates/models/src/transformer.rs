@@ -234,22 +234,7 @@ impl DecoderBlock {
         // 1. Masked self-attention: position i sees the cached past and new positions ≤ i.
         let (attended, self_probs) = match &self.self_attn {
             DecoderSelfLayer::Attention(attn) => {
-                let q = attn.split_heads(attn.query.forward(x.clone()));
-                let k = attn.split_heads(attn.key.forward(x.clone()));
-                let v = attn.split_heads(attn.value.forward(x.clone()));
-                let (k, v) = match cache.self_kv.take() {
-                    Some((pk, pv)) => (Tensor::cat(vec![pk, k], 2), Tensor::cat(vec![pv, v], 2)),
-                    None => (k, v),
-                };
-                cache.self_kv = Some((k.clone(), v.clone()));
-                // One new position needs no mask: its future does not exist yet.
-                let mask = if x.dims()[1] == 1 {
-                    AttentionMask::None
-                } else {
-                    AttentionMask::Causal
-                };
-                let (ctx, probs) = attn.attend(q, k, v, &mask, want_probs);
-                (attn.out.forward(attn.merge_heads(ctx)), probs)
+                attn.causal_self_attention(x.clone(), &mut cache.self_kv, want_probs)
             }
             DecoderSelfLayer::Ssru(ssru) => (ssru.forward(x.clone(), &mut cache.ssru_c), None),
         };

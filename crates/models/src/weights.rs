@@ -247,6 +247,42 @@ impl<'a> Checkpoint<'a> {
         })
     }
 
+    /// A GPT-2 `Conv1D` (`{prefix}.weight` `[in, out]`, `{prefix}.bias` `[out]`): a Linear
+    /// stored the other way round from `nn.Linear`, which happens to be Burn's own layout.
+    pub fn conv1d(&self, prefix: &str, d_in: usize, d_out: usize) -> Result<Linear, LoadError> {
+        Ok(Linear {
+            weight: Param::from_tensor(self.tensor(&format!("{prefix}.weight"), [d_in, d_out])?),
+            bias: Some(Param::from_tensor(
+                self.tensor(&format!("{prefix}.bias"), [d_out])?,
+            )),
+        })
+    }
+
+    /// An output projection `[vocab, d]` stored under `key` that may be tied to the input
+    /// embedding `tied_to`: `None` when it is absent or a stored copy of the embedding (older
+    /// `save_pretrained` writes both), so that one matrix is kept in memory; otherwise the
+    /// matrix transposed to `[d, vocab]`.
+    pub fn untied_output(
+        &self,
+        key: &str,
+        tied_to: &str,
+        vocab: usize,
+        d: usize,
+    ) -> Result<Option<Param<Tensor<2>>>, LoadError> {
+        if !self.contains(key) {
+            return Ok(None);
+        }
+        let shape = [vocab, d];
+        let w = self.values(key, &shape)?;
+        if w == self.values(tied_to, &shape)? {
+            return Ok(None);
+        }
+        Ok(Some(Param::from_tensor(Tensor::from_data(
+            TensorData::new(transpose(&w, vocab, d), [d, vocab]),
+            &self.device,
+        ))))
+    }
+
     /// A LayerNorm under `prefix`, spelled `weight/bias` or (older TF ports) `gamma/beta`.
     pub fn layer_norm(&self, prefix: &str, d: usize, eps: f64) -> Result<LayerNorm, LoadError> {
         let gamma = self.first_of(&[format!("{prefix}.weight"), format!("{prefix}.gamma")])?;

@@ -29,6 +29,8 @@ pub enum TokenizerFiles {
     Json(Vec<u8>),
     /// `vocab.txt` (built as `BertTokenizer` with [`ModelFiles::tokenizer_config`]).
     Vocab(Vec<u8>),
+    /// `vocab.json` + `merges.txt` (built as `GPT2Tokenizer`, byte-level BPE).
+    Bpe { vocab: Vec<u8>, merges: Vec<u8> },
 }
 
 /// A checkpoint's files as bytes (the page fetches them; `read_dir` reads them natively).
@@ -46,10 +48,12 @@ pub struct ModelFiles {
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
 /// The file names a model may have, in the order [`ModelFiles::from_named`] reads them.
-pub const FILE_NAMES: [&str; 7] = [
+pub const FILE_NAMES: [&str; 9] = [
     "config.json",
     "tokenizer.json",
     "vocab.txt",
+    "vocab.json",
+    "merges.txt",
     "tokenizer_config.json",
     "head.safetensors",
     "model.safetensors",
@@ -66,12 +70,16 @@ impl ModelFiles {
         let config = take("config.json")
             .ok_or_else(|| TaskError::Input("the model has no config.json".into()))?;
         let tokenizer_config = take("tokenizer_config.json");
-        let tokenizer = match (take("tokenizer.json"), take("vocab.txt")) {
-            (Some(json), _) => TokenizerFiles::Json(json),
-            (None, Some(vocab)) => TokenizerFiles::Vocab(vocab),
-            (None, None) => {
+        let bpe = (take("vocab.json"), take("merges.txt"));
+        let tokenizer = match (take("tokenizer.json"), take("vocab.txt"), bpe) {
+            (Some(json), _, _) => TokenizerFiles::Json(json),
+            (None, Some(vocab), _) => TokenizerFiles::Vocab(vocab),
+            (None, None, (Some(vocab), Some(merges))) => TokenizerFiles::Bpe { vocab, merges },
+            (None, None, _) => {
                 return Err(TaskError::Input(
-                    "the model has neither tokenizer.json nor vocab.txt".into(),
+                    "the model has no tokenizer: neither tokenizer.json, nor vocab.txt, nor \
+                     vocab.json with merges.txt"
+                        .into(),
                 ));
             }
         };
@@ -100,7 +108,7 @@ impl ModelFiles {
         // What `from_named` would ignore is not read (a second copy of the weights).
         let unneeded = |name: &str| match name {
             "pytorch_model.bin" => has("model.safetensors"),
-            "vocab.txt" => has("tokenizer.json"),
+            "vocab.txt" | "vocab.json" | "merges.txt" => has("tokenizer.json"),
             _ => false,
         };
         let mut files = Vec::new();
@@ -139,6 +147,9 @@ impl ModelFiles {
                 vocab,
                 &VocabOptions::from_tokenizer_config(self.tokenizer_config.as_deref())?,
             ),
+            TokenizerFiles::Bpe { vocab, merges } => {
+                tokenizer::from_bpe(vocab, merges, self.tokenizer_config.as_deref())
+            }
         }
     }
 }

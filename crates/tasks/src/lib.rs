@@ -5,6 +5,7 @@ pub mod classify;
 pub mod encoder;
 pub mod fill_mask;
 pub mod finetune;
+pub mod generate;
 pub mod heads;
 pub mod inspect;
 pub mod masking;

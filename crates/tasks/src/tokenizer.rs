@@ -14,15 +14,19 @@
 //!
 //! A checkpoint without `tokenizer.json` (most fine-tuned BERTs on the hub ship only
 //! `vocab.txt` and `tokenizer_config.json`) gets the tokenizer Hugging Face's
-//! `BertTokenizer` is, built with the `tokenizers` crate by [`from_vocab`].
+//! `BertTokenizer` is, built with the `tokenizers` crate by [`from_vocab`]; a GPT-2 with only
+//! `vocab.json` and `merges.txt` (OpenAI's own repository layout) gets `GPT2Tokenizer`'s
+//! byte-level BPE, by [`from_bpe`].
 
 use serde::Deserialize;
 use serde_json::Value;
 use tokenizers::decoders::fuse::Fuse;
 use tokenizers::decoders::wordpiece::WordPiece as WordPieceDecoder;
+use tokenizers::models::bpe::{BPE, Vocab as BpeVocab};
 use tokenizers::models::wordpiece::WordPiece;
 use tokenizers::normalizers::{BertNormalizer, Precompiled};
 use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
+use tokenizers::pre_tokenizers::byte_level::ByteLevel;
 use tokenizers::pre_tokenizers::sequence::Sequence;
 use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
 use tokenizers::processors::bert::BertProcessing;
@@ -262,6 +266,73 @@ pub fn from_vocab(vocab_txt: &[u8], o: &VocabOptions) -> Result<Tokenizer, TaskE
     let specials: Vec<AddedToken> = [&o.pad, &o.unk, &o.cls, &o.sep, &o.mask]
         .iter()
         .map(|t| AddedToken::from(t.as_str(), true))
+        .collect();
+    tokenizer.add_special_tokens(&specials);
+    Ok(tokenizer)
+}
+
+/// The `tokenizer_config.json` fields `GPT2Tokenizer` reads.
+#[derive(Deserialize)]
+struct Gpt2TokenizerConfig {
+    #[serde(default)]
+    add_prefix_space: bool,
+    unk_token: Option<SpecialName>,
+    bos_token: Option<SpecialName>,
+    eos_token: Option<SpecialName>,
+}
+
+/// The tokenizer `GPT2Tokenizer(vocab.json, merges.txt)` is: byte-level BPE with GPT-2's
+/// pre-tokenizing regex, no prefix space unless `tokenizer_config.json` asks for one, the
+/// byte-level decoder, and `<|endoftext|>` (or the configured unk/bos/eos) as special tokens.
+pub fn from_bpe(
+    vocab_json: &[u8],
+    merges_txt: &[u8],
+    tokenizer_config: Option<&[u8]>,
+) -> Result<Tokenizer, TaskError> {
+    let c: Gpt2TokenizerConfig =
+        json::parse("tokenizer_config.json", tokenizer_config.unwrap_or(b"{}")).map_err(err)?;
+    let vocab: std::collections::HashMap<String, u32> =
+        json::parse("vocab.json", vocab_json).map_err(err)?;
+    let merges_text =
+        std::str::from_utf8(merges_txt).map_err(|_| err("merges.txt is not UTF-8 text".into()))?;
+    let mut merges = Vec::new();
+    for (n, line) in merges_text.lines().enumerate() {
+        if line.starts_with("#version") || line.trim().is_empty() {
+            continue;
+        }
+        let (a, b) = line.split_once(' ').ok_or_else(|| {
+            err(format!(
+                "merges.txt line {}: expected two symbols separated by a space",
+                n + 1
+            ))
+        })?;
+        for part in [a, b] {
+            if !vocab.contains_key(part) {
+                return Err(err(format!(
+                    "merges.txt line {} uses {part:?}, which vocab.json does not have: the two \
+                     files do not belong together",
+                    n + 1
+                )));
+            }
+        }
+        merges.push((a.to_string(), b.to_string()));
+    }
+    let names: Vec<String> = [c.unk_token, c.bos_token, c.eos_token]
+        .into_iter()
+        .map(|n| n.map_or("<|endoftext|>".into(), SpecialName::name))
+        .collect();
+    let bpe = BPE::builder()
+        .vocab_and_merges(vocab.into_iter().collect::<BpeVocab>(), merges)
+        .build()
+        .map_err(|e| err(format!("vocab.json/merges.txt: {e}")))?;
+    let mut tokenizer = Tokenizer::new(bpe);
+    tokenizer.with_pre_tokenizer(Some(ByteLevel::new(c.add_prefix_space, true, true)));
+    tokenizer.with_decoder(Some(ByteLevel::new(c.add_prefix_space, true, true)));
+    tokenizer.with_post_processor(Some(ByteLevel::new(c.add_prefix_space, true, true)));
+    let specials: Vec<AddedToken> = names
+        .iter()
+        .filter(|n| tokenizer.token_to_id(n).is_some())
+        .map(|n| AddedToken::from(n.as_str(), true))
         .collect();
     tokenizer.add_special_tokens(&specials);
     Ok(tokenizer)

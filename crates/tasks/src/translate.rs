@@ -9,7 +9,7 @@
 use burn::prelude::*;
 use serde::Serialize;
 use tlab_models::burn;
-use tlab_models::decoding::{self, DecodeOptions, Decoded, ForcedToken, TraceStep};
+use tlab_models::decoding::{self, DecodeOptions, Decoded, ForcedToken, TraceStep, Translation};
 use tlab_models::seq2seq::{DecoderSelfAttention, Memory, OutputLayer, Seq2Seq, Seq2SeqConfig};
 use tlab_models::weights::Checkpoint;
 use tokenizers::Tokenizer;
@@ -305,15 +305,21 @@ impl Translator {
             forbidden: self.forbidden.clone(),
             trace_top_k: opts.trace_top_k,
             want_attentions: opts.want_attentions,
+            ..DecodeOptions::default()
+        };
+        let model = Translation {
+            model: &self.model,
+            memory: &memory,
+            out: &out,
         };
         let Decoded {
             nbest,
             trace,
-            cross_attentions,
+            attentions: cross_attentions,
         } = if opts.beam == 1 {
-            decoding::greedy(&self.model, &memory, &out, &decode)?
+            decoding::greedy(&model, &decode)?
         } else {
-            decoding::beam_search(&self.model, &memory, &out, &decode)?
+            decoding::beam_search(&model, &decode)?
         };
         let nbest: Vec<Candidate> = nbest
             .into_iter()
@@ -336,18 +342,10 @@ impl Translator {
             .first()
             .cloned()
             .ok_or_else(|| TaskError::Internal("decoding produced no hypothesis".into()))?;
-        let mut trace_tokens = std::collections::BTreeMap::new();
-        for step in &trace {
-            let beams = step.beams.iter().chain(&step.chosen).chain(&step.pruned);
-            let ids = beams
-                .flat_map(|b| b.tokens.iter().copied().chain(b.top.iter().map(|a| a.id)))
-                .chain(step.finished.iter().flat_map(|h| h.tokens.iter().copied()));
-            for id in ids {
-                trace_tokens
-                    .entry(id.to_string())
-                    .or_insert_with(|| self.token_strings(&[id]).remove(0));
-            }
-        }
+        let trace_tokens = decoding::trace_ids(&trace)
+            .into_iter()
+            .map(|id| (id.to_string(), self.token_strings(&[id]).remove(0)))
+            .collect();
         Ok(TranslateOutput {
             trace_tokens,
             translation: best.translation,

@@ -103,7 +103,7 @@ impl Writer {
         Ok(())
     }
 
-    fn norm(&mut self, prefix: &str, n: &LayerNorm) -> anyhow::Result<()> {
+    pub(crate) fn norm(&mut self, prefix: &str, n: &LayerNorm) -> anyhow::Result<()> {
         let g = values(&n.gamma)?;
         self.put(&format!("{prefix}.weight"), vec![g.len()], &g);
         if let Some(b) = &n.beta {
@@ -112,7 +112,17 @@ impl Writer {
         Ok(())
     }
 
-    fn matrix(&mut self, name: &str, p: &Param<Tensor<2>>) -> anyhow::Result<()> {
+    /// A GPT-2 `Conv1D`: Burn's `[in, out]` weight as it is.
+    pub(crate) fn conv1d(&mut self, prefix: &str, l: &Linear) -> anyhow::Result<()> {
+        self.matrix(&format!("{prefix}.weight"), &l.weight)?;
+        if let Some(b) = &l.bias {
+            let b = values(b)?;
+            self.put(&format!("{prefix}.bias"), vec![b.len()], &b);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn matrix(&mut self, name: &str, p: &Param<Tensor<2>>) -> anyhow::Result<()> {
         let dims = p.val().dims();
         self.put(name, dims.to_vec(), &values(p)?);
         Ok(())

@@ -16,6 +16,7 @@
 pub mod cloze;
 pub mod corpus;
 pub mod export;
+pub mod gpt;
 pub mod heads;
 pub mod scratch;
 pub mod train;

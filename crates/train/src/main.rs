@@ -19,6 +19,7 @@ use tlab_models::weights::Checkpoint;
 use tlab_train::cloze;
 use tlab_train::corpus;
 use tlab_train::export::{self, StoreAs};
+use tlab_train::gpt;
 use tlab_train::train::{self, Encoder, Paths, RunConfig, TrainInputs};
 
 #[derive(Parser)]
@@ -144,6 +145,78 @@ enum Command {
         max_position_embeddings: usize,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+    },
+    /// A GPT-2 to train from scratch on the character tokenizer of DIR (tokenizer.json):
+    /// config.json with [CLS] as bos and [SEP] as eos, GPT-2's random initialisation.
+    GptInit {
+        /// A directory with the tokenizer to share (tokenizer.json, tokenizer_config.json).
+        #[arg(long)]
+        tokenizer_from: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 256)]
+        n_embd: usize,
+        #[arg(long, default_value_t = 4)]
+        n_layer: usize,
+        #[arg(long, default_value_t = 4)]
+        n_head: usize,
+        #[arg(long, default_value_t = 128)]
+        n_positions: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Train (or resume) a GPT run: next-token prediction on the poems of poems.jsonl.
+    Gpt {
+        /// The starting model (from gpt-init): config.json, tokenizer.json, model.safetensors.
+        #[arg(long)]
+        model: PathBuf,
+        /// data/zh/poems.jsonl (tools/corpus/poetry.sh): its train split trains, test evaluates.
+        #[arg(long)]
+        poems: PathBuf,
+        #[arg(long)]
+        run: PathBuf,
+        #[arg(long, default_value_t = 4000)]
+        steps: usize,
+        #[arg(long, default_value_t = 32)]
+        batch: usize,
+        #[arg(long, default_value_t = 128)]
+        seq_len: usize,
+        #[arg(long, default_value_t = 1e-3)]
+        lr: f64,
+        #[arg(long, default_value_t = 200)]
+        warmup: usize,
+        #[arg(long, default_value_t = 0.1)]
+        final_lr_fraction: f64,
+        #[arg(long, default_value_t = 0.01)]
+        weight_decay: f64,
+        #[arg(long, default_value_t = 1.0)]
+        clip_norm: f32,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Held-out windows scored at every evaluation (seq_len tokens each).
+        #[arg(long, default_value_t = 64)]
+        held_out_windows: usize,
+        #[arg(long, default_value_t = 250)]
+        eval_every: usize,
+        #[arg(long, default_value_t = 100)]
+        save_every: usize,
+        #[arg(long)]
+        max_minutes: Option<f64>,
+    },
+    /// Write a GPT run's latest checkpoint as a Hugging Face GPT2LMHeadModel directory.
+    GptExport {
+        /// The run's starting model (from gpt-init).
+        #[arg(long)]
+        model: PathBuf,
+        #[arg(long)]
+        run: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = StoreAs::F16)]
+        store: StoreAs,
+        /// Also score the whole held-out split (poems.jsonl's test poems) into training.json.
+        #[arg(long)]
+        poems: Option<PathBuf>,
     },
 }
 
@@ -471,5 +544,190 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::GptInit {
+            tokenizer_from,
+            out,
+            n_embd,
+            n_layer,
+            n_head,
+            n_positions,
+            seed,
+        } => {
+            let tokenizer_json = std::fs::read(tokenizer_from.join("tokenizer.json"))
+                .with_context(|| {
+                    format!("cannot read {}/tokenizer.json", tokenizer_from.display())
+                })?;
+            let tokenizer = tlab_tasks::tokenizer::load(&tokenizer_json)?;
+            let sp = gpt::GptSpecials::from_tokenizer(&tokenizer)?;
+            let config = gpt::config_json(&tokenizer, sp, n_embd, n_layer, n_head, n_positions);
+            let config_bytes = serde_json::to_vec_pretty(&config)?;
+            let parsed = tlab_models::gpt2::Gpt2Config::from_json(&config_bytes)?;
+            std::fs::create_dir_all(&out)?;
+            let write = |name: &str, data: &[u8]| {
+                std::fs::write(out.join(name), data)
+                    .with_context(|| format!("cannot write {}", out.join(name).display()))
+            };
+            write("config.json", &config_bytes)?;
+            write("tokenizer.json", &tokenizer_json)?;
+            if let Ok(tc) = std::fs::read(tokenizer_from.join("tokenizer_config.json")) {
+                write("tokenizer_config.json", &tc)?;
+            }
+            write("model.safetensors", &gpt::random_gpt(&parsed, seed)?)?;
+            eprintln!(
+                "wrote {} (vocabulary {}, {n_layer} layers × {n_embd})",
+                out.display(),
+                parsed.vocab_size
+            );
+            Ok(())
+        }
+        Command::Gpt {
+            model,
+            poems,
+            run,
+            steps,
+            batch,
+            seq_len,
+            lr,
+            warmup,
+            final_lr_fraction,
+            weight_decay,
+            clip_norm,
+            seed,
+            held_out_windows,
+            eval_every,
+            save_every,
+            max_minutes,
+        } => {
+            let start = GptStart::from_dir(&model)?;
+            let t0 = std::time::Instant::now();
+            let train_stream = gpt::token_stream(
+                &start.tokenizer,
+                &gpt::read_poems(&poems, "train")?,
+                start.specials,
+            )?;
+            let held_out = gpt::token_stream(
+                &start.tokenizer,
+                &gpt::read_poems(&poems, "test")?,
+                start.specials,
+            )?;
+            eprintln!(
+                "corpus: {:.2}M training tokens, {:.2}M held-out (tokenized in {:.1} s)",
+                train_stream.len() as f64 / 1e6,
+                held_out.len() as f64 / 1e6,
+                t0.elapsed().as_secs_f64()
+            );
+            let config = gpt::GptRunConfig {
+                seed,
+                steps,
+                batch,
+                seq_len,
+                peak_lr: lr,
+                warmup,
+                final_lr_fraction,
+                weight_decay,
+                clip_norm,
+            };
+            let state = gpt::train(
+                &run,
+                &config,
+                &gpt::GptInputs {
+                    config: &start.config,
+                    weights: &start.weights,
+                    train: &train_stream,
+                    held_out: &held_out,
+                    held_out_windows,
+                    eval_every,
+                    save_every,
+                    max_minutes,
+                },
+            )?;
+            eprintln!("stopped at step {} of {}", state.step, steps);
+            Ok(())
+        }
+        Command::GptExport {
+            model,
+            run,
+            out,
+            store,
+            poems,
+        } => {
+            let start = GptStart::from_dir(&model)?;
+            let device = tlab_models::device();
+            let trained = gpt::load_run(&run, &start.config, &start.weights, &device)?;
+            let bytes = gpt::safetensors_bytes(&trained, store)?;
+            let run_config: gpt::GptRunConfig =
+                serde_json::from_slice(&std::fs::read(run.join("run.json"))?)?;
+            let state: gpt::GptRunState =
+                serde_json::from_slice(&std::fs::read(run.join("state.json"))?)?;
+            let held_out = match &poems {
+                Some(path) => {
+                    let stream = gpt::token_stream(
+                        &start.tokenizer,
+                        &gpt::read_poems(path, "test")?,
+                        start.specials,
+                    )?;
+                    let loss = gpt::held_out_loss(
+                        &trained,
+                        &stream,
+                        run_config.seq_len,
+                        usize::MAX,
+                        &device,
+                    )?;
+                    eprintln!(
+                        "whole held-out split: {} tokens, loss {loss:.4}, perplexity {:.2}",
+                        stream.len(),
+                        loss.exp()
+                    );
+                    serde_json::json!({"tokens": stream.len(), "loss": loss, "perplexity": loss.exp()})
+                }
+                None => serde_json::Value::Null,
+            };
+            std::fs::create_dir_all(&out)?;
+            let write = |name: &str, data: &[u8]| {
+                std::fs::write(out.join(name), data)
+                    .with_context(|| format!("cannot write {}", out.join(name).display()))
+            };
+            write("model.safetensors", &bytes)?;
+            write("config.json", &std::fs::read(model.join("config.json"))?)?;
+            write(
+                "tokenizer.json",
+                &std::fs::read(model.join("tokenizer.json"))?,
+            )?;
+            if let Ok(tc) = std::fs::read(model.join("tokenizer_config.json")) {
+                write("tokenizer_config.json", &tc)?;
+            }
+            write(
+                "training.json",
+                &serde_json::to_vec_pretty(
+                    &serde_json::json!({"run": run_config, "state": state, "held_out": held_out}),
+                )?,
+            )?;
+            eprintln!("wrote {}", out.display());
+            Ok(())
+        }
+    }
+}
+
+/// A GPT directory as the trainer reads it.
+struct GptStart {
+    config: tlab_models::gpt2::Gpt2Config,
+    tokenizer: tokenizers::Tokenizer,
+    specials: gpt::GptSpecials,
+    weights: Vec<u8>,
+}
+
+impl GptStart {
+    fn from_dir(dir: &std::path::Path) -> anyhow::Result<Self> {
+        let read = |name: &str| {
+            std::fs::read(dir.join(name))
+                .with_context(|| format!("cannot read {}", dir.join(name).display()))
+        };
+        let tokenizer = tlab_tasks::tokenizer::load(&read("tokenizer.json")?)?;
+        Ok(Self {
+            config: tlab_models::gpt2::Gpt2Config::from_json(&read("config.json")?)?,
+            specials: gpt::GptSpecials::from_tokenizer(&tokenizer)?,
+            tokenizer,
+            weights: read("model.safetensors")?,
+        })
     }
 }

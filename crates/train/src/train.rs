@@ -8,7 +8,7 @@ use std::time::Instant;
 use burn::module::{Module, Param};
 use burn::nn::LayerNormConfig;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{AdamWConfig, GradientsParams};
+use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -170,22 +170,22 @@ pub fn unigram_log_prob(sentences: &[Sentence], vocab: usize, sp: &Specials) -> 
 
 /// Linear warm-up to the peak, then linear decay to `final_lr_fraction · peak`.
 pub fn learning_rate(c: &RunConfig, step: usize) -> f64 {
-    if step < c.warmup {
-        return c.peak_lr * (step + 1) as f64 / c.warmup as f64;
+    schedule(c.peak_lr, c.warmup, c.steps, c.final_lr_fraction, step)
+}
+
+/// The schedule of every run here: linear warm-up over `warmup` steps to `peak`, then linear
+/// decay to `final_fraction · peak` at step `steps`.
+pub fn schedule(peak: f64, warmup: usize, steps: usize, final_fraction: f64, step: usize) -> f64 {
+    if step < warmup {
+        return peak * (step + 1) as f64 / warmup as f64;
     }
-    let span = (c.steps - c.warmup).max(1) as f64;
-    let done = ((step - c.warmup) as f64 / span).min(1.0);
-    c.peak_lr * (1.0 - done * (1.0 - c.final_lr_fraction))
+    let span = steps.saturating_sub(warmup).max(1) as f64;
+    let done = ((step - warmup) as f64 / span).min(1.0);
+    peak * (1.0 - done * (1.0 - final_fraction))
 }
 
 pub struct Paths {
     pub run: PathBuf,
-}
-
-impl Paths {
-    fn file(&self, name: &str) -> PathBuf {
-        self.run.join(name)
-    }
 }
 
 /// Reads one sentence per line.
@@ -216,51 +216,111 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// AdamW as every run here uses it. Burn clips each parameter tensor's gradient by itself
+/// (not one global norm as PyTorch's `clip_grad_norm_`); `clip_norm` 0 switches clipping off.
+pub(crate) fn adamw(weight_decay: f64, clip_norm: f32, epsilon: Option<f32>) -> ModuleOptimizer {
+    let config = AdamWConfig::new()
+        .with_weight_decay(weight_decay as f32)
+        .with_grad_clipping(
+            (clip_norm > 0.0)
+                .then_some(burn::grad_clipping::GradientClippingConfig::Norm(clip_norm)),
+        );
+    match epsilon {
+        Some(e) => config.with_epsilon(e),
+        None => config,
+    }
+    .init()
+}
+
+pub(crate) fn log_resume(step: usize, tokens_seen: u64, wall_seconds: f64) {
+    eprintln!(
+        "resuming at step {step} ({tokens_seen} tokens seen, {:.0} min so far)",
+        wall_seconds / 60.0
+    );
+}
+
+/// A run directory: `run.json` (the settings, fixed at the first start), the latest
+/// checkpoint in Burn's record format (`model.bpk`, `optim.bpk`) and `state.json` (progress).
+pub(crate) struct RunDir<'a>(pub &'a Path);
+
+impl RunDir<'_> {
+    /// Writes `config` on the first start; on a resume, refuses settings that differ.
+    pub fn pin_config<C>(&self, config: &C) -> anyhow::Result<()>
+    where
+        C: Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        std::fs::create_dir_all(self.0)?;
+        let path = self.0.join("run.json");
+        if let Ok(bytes) = std::fs::read(&path) {
+            let saved: C = serde_json::from_slice(&bytes)?;
+            anyhow::ensure!(
+                &saved == config,
+                "{} was started with different settings ({saved:?}); use a new run directory",
+                self.0.display()
+            );
+            Ok(())
+        } else {
+            write_atomic(&path, &serde_json::to_vec_pretty(config)?)
+        }
+    }
+
+    /// The checkpoint's model, optimizer and progress, if there is one; else those given.
+    pub fn resume<M: Module, S: serde::de::DeserializeOwned>(
+        &self,
+        model: M,
+        optim: ModuleOptimizer,
+    ) -> anyhow::Result<(M, ModuleOptimizer, Option<S>)> {
+        let Ok(bytes) = std::fs::read(self.0.join("state.json")) else {
+            return Ok((model, optim, None));
+        };
+        let state = serde_json::from_slice(&bytes)?;
+        let model = model
+            .try_load_file(self.0.join("model.bpk"))
+            .map_err(|e| anyhow::anyhow!("cannot resume from the model checkpoint: {e:?}"))?;
+        let optim = optim
+            .load(self.0.join("optim.bpk"))
+            .map_err(|e| anyhow::anyhow!("cannot resume from the optimizer checkpoint: {e:?}"))?;
+        Ok((model, optim, Some(state)))
+    }
+
+    /// Saves the checkpoint; each file is written aside and renamed, so a run killed while
+    /// saving keeps the previous checkpoint.
+    pub fn save<M: Module + Clone, S: Serialize>(
+        &self,
+        model: &M,
+        optim: &ModuleOptimizer,
+        state: &S,
+    ) -> anyhow::Result<()> {
+        let file = |name: &str| self.0.join(name);
+        model
+            .clone()
+            .save_file(file("model.bpk.tmp"))
+            .map_err(|e| anyhow::anyhow!("cannot save the model: {e:?}"))?;
+        optim
+            .save(file("optim.bpk.tmp"))
+            .map_err(|e| anyhow::anyhow!("cannot save the optimizer: {e:?}"))?;
+        std::fs::rename(file("model.bpk.tmp"), file("model.bpk"))?;
+        std::fs::rename(file("optim.bpk.tmp"), file("optim.bpk"))?;
+        write_atomic(&file("state.json"), &serde_json::to_vec_pretty(state)?)
+    }
+}
+
 /// Trains (or resumes) the run in `paths.run` until `config.steps` or the time limit.
 pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow::Result<RunState> {
     std::fs::create_dir_all(&paths.run)?;
     let enc = inputs.encoder;
     let vocab = enc.config.vocab_size;
     let device = tlab_models::device().autodiff();
-    let config_path = paths.file("run.json");
-    if let Ok(bytes) = std::fs::read(&config_path) {
-        let saved: RunConfig = serde_json::from_slice(&bytes)?;
-        if &saved != config {
-            anyhow::bail!(
-                "{} was started with different settings ({saved:?}); use a new run directory",
-                paths.run.display()
-            );
-        }
-    } else {
-        write_atomic(&config_path, &serde_json::to_vec_pretty(config)?)?;
-    }
+    let dir = RunDir(&paths.run);
+    dir.pin_config(config)?;
 
     let unigram = unigram_log_prob(inputs.sentences, vocab, &enc.specials);
-    let mut model = enc.with_new_head(&device, &unigram, config.seed)?;
-    let mut optim = AdamWConfig::new()
-        .with_weight_decay(config.weight_decay as f32)
-        .with_epsilon(1e-6)
-        // Burn clips each parameter tensor's gradient by itself (not one global norm as
-        // PyTorch's clip_grad_norm_); 0 switches clipping off.
-        .with_grad_clipping((config.clip_norm > 0.0).then_some(
-            burn::grad_clipping::GradientClippingConfig::Norm(config.clip_norm),
-        ))
-        .init();
-    let mut state = RunState::default();
-    if let Ok(bytes) = std::fs::read(paths.file("state.json")) {
-        state = serde_json::from_slice(&bytes)?;
-        model = model
-            .try_load_file(paths.file("model.bpk"))
-            .map_err(|e| anyhow::anyhow!("cannot resume from the model checkpoint: {e:?}"))?;
-        optim = optim
-            .load(paths.file("optim.bpk"))
-            .map_err(|e| anyhow::anyhow!("cannot resume from the optimizer checkpoint: {e:?}"))?;
-        eprintln!(
-            "resuming at step {} ({} tokens seen, {:.0} min so far)",
-            state.step,
-            state.tokens_seen,
-            state.wall_seconds / 60.0
-        );
+    let model = enc.with_new_head(&device, &unigram, config.seed)?;
+    let optim = adamw(config.weight_decay, config.clip_norm, Some(1e-6));
+    let (mut model, mut optim, saved) = dir.resume(model, optim)?;
+    let mut state: RunState = saved.unwrap_or_default();
+    if state.step > 0 {
+        log_resume(state.step, state.tokens_seen, state.wall_seconds);
     }
     if config.freeze_embeddings {
         let e = &mut model.bert.embeddings.word_embeddings;
@@ -287,27 +347,6 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
     let mut loss_ema: Option<f64> = None;
     // Seconds in forward, backward and optimizer step since the last progress line.
     let mut phase = [0.0f64; 3];
-
-    let save = |model: &BertForMaskedLM,
-                optim: &burn::optim::ModuleOptimizer,
-                state: &RunState|
-     -> anyhow::Result<()> {
-        let tmp = paths.file("model.bpk.tmp");
-        model
-            .clone()
-            .save_file(&tmp)
-            .map_err(|e| anyhow::anyhow!("cannot save the model: {e:?}"))?;
-        let otmp = paths.file("optim.bpk.tmp");
-        optim
-            .save(&otmp)
-            .map_err(|e| anyhow::anyhow!("cannot save the optimizer: {e:?}"))?;
-        std::fs::rename(&tmp, paths.file("model.bpk"))?;
-        std::fs::rename(&otmp, paths.file("optim.bpk"))?;
-        write_atomic(
-            &paths.file("state.json"),
-            &serde_json::to_vec_pretty(state)?,
-        )
-    };
 
     if state.step == 0 && state.curve.is_empty() {
         let (score, _) = cloze::evaluate(&model.valid(), inputs.cloze, enc.specials.pad, &plain)?;
@@ -397,7 +436,7 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
             loss_n = 0;
         }
         if state.step % inputs.save_every == 0 || last {
-            save(&model, &optim, &state)?;
+            dir.save(&model, &optim, &state)?;
         }
         if out_of_time {
             eprintln!("time limit reached; run again to resume");

@@ -9,8 +9,10 @@ use tlab_tasks::classify::SentenceClassifier;
 use tlab_tasks::encoder::ModelFiles;
 use tlab_tasks::fill_mask::FillMask;
 use tlab_tasks::finetune::{FineTuneJob, FrozenEncoder, HeadTrainConfig, TrainingData};
+use tlab_tasks::generate::{GenerateOptions, Generator, Strategy};
 use tlab_tasks::qa::QuestionAnswerer;
 use tlab_tasks::tag::TokenClassifier;
+use tlab_tasks::tlab_models::decoding::SampleOptions;
 use tlab_tasks::translate::{TranslateOptions, Translator};
 use tlab_tasks::tune_layers::LayerTuning;
 use wasm_bindgen::prelude::*;
@@ -201,6 +203,120 @@ impl TranslateModel {
 
 /// `{"config.json": Uint8Array, "vocab.txt": …, …}` → the model's files (names as
 /// `tlab_tasks::encoder::FILE_NAMES`; either Hugging Face layout).
+/// A Hugging Face `GPT2LMHeadModel` checkpoint, loaded from its files' bytes.
+#[wasm_bindgen]
+pub struct GenerateModel {
+    inner: Generator,
+}
+
+/// Options from JavaScript: `{maxNewTokens, beam, alpha, sample, temperature, topK, topP,
+/// seed, repetitionPenalty, topShown, attentions}`, all optional.
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct JsGenerateOptions {
+    max_new_tokens: Option<usize>,
+    beam: Option<usize>,
+    alpha: Option<f32>,
+    sample: bool,
+    temperature: Option<f32>,
+    top_k: Option<usize>,
+    top_p: Option<f32>,
+    seed: Option<u32>,
+    repetition_penalty: Option<f32>,
+    top_shown: Option<usize>,
+    attentions: bool,
+}
+
+impl JsGenerateOptions {
+    fn options(self) -> GenerateOptions {
+        let d = GenerateOptions::default();
+        let beam = self.beam.unwrap_or(1);
+        let strategy = if self.sample {
+            Strategy::Sample(
+                SampleOptions {
+                    temperature: self.temperature.unwrap_or(1.0),
+                    top_k: self.top_k.unwrap_or(0),
+                    top_p: self.top_p.unwrap_or(1.0),
+                },
+                u64::from(self.seed.unwrap_or(0)),
+            )
+        } else if beam != 1 {
+            Strategy::Beam {
+                width: beam,
+                length_penalty: self.alpha.unwrap_or(1.0),
+            }
+        } else {
+            Strategy::Greedy
+        };
+        GenerateOptions {
+            max_new_tokens: self.max_new_tokens.unwrap_or(d.max_new_tokens),
+            strategy,
+            repetition_penalty: self.repetition_penalty.unwrap_or(1.0),
+            top_shown: self.top_shown.unwrap_or(d.top_shown),
+            want_attentions: self.attentions,
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl GenerateModel {
+    /// The checkpoint's files by name: `{"config.json": bytes, "tokenizer.json" |
+    /// "vocab.json" + "merges.txt" | "vocab.txt": …, "tokenizer_config.json"?: …,
+    /// "model.safetensors" | "pytorch_model.bin": …}`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(files: JsValue) -> Result<GenerateModel, JsError> {
+        let inner = Generator::from_files(&model_files(&files)?).map_err(js_err)?;
+        Ok(Self { inner })
+    }
+
+    /// `{layers, hidden, heads, vocab, max_tokens, parameters, eos_token, warnings}`
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.info())
+    }
+
+    /// `{text, ids, tokens, steps: [{id, token, prob, top: [{id, token, prob}]}],
+    /// ended_with_eos, prompt_ids, prompt_tokens, nbest, beam_trace, attentions}`
+    pub fn generate(&self, prompt: &str, options: JsValue) -> Result<JsValue, JsError> {
+        let o: JsGenerateOptions = options_from_js(options, "generation")?;
+        to_js(&self.inner.generate(prompt, &o.options()).map_err(js_err)?)
+    }
+
+    /// As `generate`, from token ids (parity tests feed the reference's ids).
+    #[wasm_bindgen(js_name = generateIds)]
+    pub fn generate_ids(&self, ids: Vec<u32>, options: JsValue) -> Result<JsValue, JsError> {
+        let o: JsGenerateOptions = options_from_js(options, "generation")?;
+        to_js(
+            &self
+                .inner
+                .generate_ids(&ids, &o.options())
+                .map_err(js_err)?,
+        )
+    }
+
+    /// `[[f32; vocab]; n]`: logits at every position of one causal pass over `ids`.
+    pub fn logits(&self, ids: Vec<u32>) -> Result<JsValue, JsError> {
+        to_js(&self.inner.logits_of(&ids).map_err(js_err)?)
+    }
+
+    /// The prompt's ids as the model reads them (with the tokenizer's leading tokens).
+    #[wasm_bindgen(js_name = encodePrompt)]
+    pub fn encode_prompt(&self, text: &str) -> Result<Vec<u32>, JsError> {
+        self.inner.encode_prompt(text).map_err(js_err)
+    }
+
+    /// `{ids, tokens, layers: [layer][head][query][key]}`: masked self-attention of the
+    /// prompt; every entry above the diagonal is exactly 0.
+    pub fn attentions(&self, text: &str) -> Result<JsValue, JsError> {
+        to_js(&self.inner.attentions(text).map_err(js_err)?)
+    }
+
+    /// As `attentions`, from token ids.
+    #[wasm_bindgen(js_name = attentionsIds)]
+    pub fn attentions_ids(&self, ids: Vec<u32>) -> Result<JsValue, JsError> {
+        to_js(&self.inner.attentions_of(&ids).map_err(js_err)?)
+    }
+}
+
 fn model_files(files: &JsValue) -> Result<ModelFiles, JsError> {
     let object = files
         .dyn_ref::<js_sys::Object>()
