@@ -253,7 +253,7 @@ test("pre-train, then fine-tune: the lecture's four cases in order, one widget e
   const heads = await page.$$eval(`${ab} .tl-class-head`, (ps) => Object.fromEntries(ps.map((p) => [p.dataset.head, p.dataset.label])));
   assert.deepEqual(Object.keys(heads).sort(), ['chain', 'species']);
   assert.equal(heads.chain, 'Heavy');
-  assert.match(await page.textContent(`${ab} .tl-class-head[data-head="species"]`), /^species: \w+ \([\d.]+ %\) — .*Human/);
+  assert.match(await page.textContent(`${ab} .tl-class-head[data-head="species"]`), /^species: \w+ \([\d.]+%\) — .*Human/);
   assert.equal(await page.inputValue(`${ab} .tl-input-text`), await page.getAttribute(ab, 'text'));
   assert.deepEqual(await page.$$eval(`${ab} .tl-card`, (cs) => cs.map((c) => c.querySelectorAll('li').length)), [3, 3]);
 

@@ -84,7 +84,8 @@ export function svg(tag, attrs, text) {
 /** A number for display (NaN and ∞ as words, not as a wrong digit). */
 export const fmt = (x, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
-/** A probability as a percentage: 0.1234 → "12.3%". */
+/** A probability as a percentage: 0.1234 → "12.3%". The one way every widget writes a
+ * probability (bars, cards, titles, class heads); log-probabilities and scores stay fmt. */
 export const pct = (p) => `${(100 * p).toFixed(1)}%`;
 
 /** A text of i18n.js as nodes: `code` in backquotes becomes <code>, {name} becomes slots[name]. */
@@ -100,7 +101,7 @@ export function rich(text, slots = {}) {
 
 /** Probability bars: items [{label, p, title?, id?, chosen?}], the `chosen` one (by index)
  * and those with chosen: true marked. */
-export function bars(items, { chosen = -1, format = (p) => fmt(p) } = {}) {
+export function bars(items, { chosen = -1, format = pct } = {}) {
   return h(
     'ul',
     { class: 'tl-bars' },

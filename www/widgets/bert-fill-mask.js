@@ -141,7 +141,7 @@ export class BertFillMask extends TlabWidget {
         h('p', {
           class: 'tl-class-head',
           dataset: { head: c.head, label: c.label, prob: String(c.prob) },
-          text: this.t('classHead', c.head, c.label, (100 * c.prob).toFixed(1), c.classes.map((x) => `${x.label} ${(100 * x.prob).toFixed(1)} %`).join(' · ')),
+          text: this.t('classHead', c.head, c.label, pct(c.prob), c.classes.map((x) => `${x.label} ${pct(x.prob)}`).join(' · ')),
         }),
       ),
     );
@@ -151,8 +151,9 @@ export class BertFillMask extends TlabWidget {
       fill.masks.map((m, n) =>
         h(
           'div',
-          { class: 'tl-card', dataset: { position: String(m.position) } },
-          h('h3', { class: 'tl-mask', text: fill.masks.length > 1 ? `${maskToken} #${n + 1}` : maskToken }),
+          // Titled by the mask's place among the sentence's masks, not by its token index.
+          { class: 'tl-card', dataset: { position: String(m.position), mask: String(n + 1) } },
+          h('h3', { class: 'tl-mask', title: maskToken, text: this.t('maskOf', n + 1, fill.masks.length) }),
           bars(
             m.candidates.map((c) => ({
               // "##ing" is a word piece that continues the word before it.

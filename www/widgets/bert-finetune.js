@@ -627,7 +627,7 @@ export class BertFinetune extends TlabWidget {
       words.map((w, i) => {
         const b = before?.[i];
         const li = row(b && b.label !== w.label ? 'changed' : '', w.word, b ? b.label : '—', w.label);
-        li.title = `${w.label} ${fmt(100 * w.prob, 1)} %${b ? ` · ${this.t('beforeIs', b.label, fmt(100 * b.prob, 1))}` : ''}`;
+        li.title = `${w.label} ${pct(w.prob)}${b ? ` · ${this.t('beforeIs', b.label, pct(b.prob))}` : ''}`;
         li.dataset.before = b?.label ?? '';
         li.dataset.now = w.label;
         return li;

@@ -1,6 +1,6 @@
 // <bert-pretraining text="…" seed="1" [top-k="5"] [src]>: BERT's pre-training masking of a
 // sentence (15 %; 80 % mask, 10 % random, 10 % kept), the predictions and the loss.
-import { TlabWidget, h, fmt, bars } from './base.js';
+import { TlabWidget, h, fmt, pct, bars } from './base.js';
 
 export class BertPretraining extends TlabWidget {
   static attributes = [...TlabWidget.attributes, 'seed', 'top-k'];
@@ -42,7 +42,7 @@ export class BertPretraining extends TlabWidget {
           h(
             'div',
             { class: 'tl-card', dataset: { position: p.position, kind: p.kind } },
-            h('p', {}, h('strong', { text: this.t('originalIs', p.original) }), ` · ${this.t('shownIs', p.shown)} · ${this.t('pOriginal')} = ${fmt(p.prob_original, 4)}`),
+            h('p', {}, h('strong', { text: this.t('originalIs', p.original) }), ` · ${this.t('shownIs', p.shown)} · ${this.t('pOriginal')} = ${pct(p.prob_original)}`),
             bars(
               p.candidates.map((c) => ({ label: c.token, p: c.prob })),
               { chosen: p.candidates.findIndex((c) => c.id === p.original_id) },

@@ -1,7 +1,7 @@
 // <cross-attention text="…" [reference] [direction|src] [layer] [head]>: where the decoder
 // looks in the source, one row per target token.
 import { TlabWidget, h } from './base.js';
-import { forcedWithAttention, heatmap, headRow, layerHeadControls, MAX_TOKENS } from './attention.js';
+import { forcedWithAttention, heatmap, headRow, layerHeadControls, modelName, whereText, MAX_TOKENS } from './attention.js';
 
 export class CrossAttention extends TlabWidget {
   static attributes = [...TlabWidget.attributes, 'reference', 'direction', 'layer', 'head'];
@@ -9,9 +9,9 @@ export class CrossAttention extends TlabWidget {
   get defaultModel() {
     return 'translate';
   }
-  /** @returns {Promise<import('../lib/ops.js').TeacherForceAttentionsResult>} */
+  /** @returns {Promise<import('../lib/ops.js').TeacherForceAttentionsResult & {name: string}>} */
   async load(spec, client) {
-    return forcedWithAttention(this, spec, client);
+    return { ...(await forcedWithAttention(this, spec, client)), name: await modelName(spec) };
   }
   /** @param {import('../lib/ops.js').TeacherForceAttentionsResult} d */
   render(d) {
@@ -23,7 +23,7 @@ export class CrossAttention extends TlabWidget {
       this.input('text', 'source'),
       controls,
       h('p', { class: 'tl-translation', text: d.target_tokens.join(' ') }),
-      heatmap(this, { rows: d.target_tokens, cols: d.source_tokens, values, caption: this.t('cross'), hue: 30 }),
+      heatmap(this, { rows: d.target_tokens, cols: d.source_tokens, values, caption: `${this.t('cross')} ${whereText(this, layer, head)}`, model: d.name, hue: 30 }),
     ];
   }
 }

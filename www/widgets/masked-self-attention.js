@@ -1,5 +1,5 @@
 // <masked-self-attention text="…" [model] [src] [layer] [head] [reference] [direction]>:
-// masked (causal) self-attention, stepping through the positions; row i shows what position i
+// [specials="hide|show"]: masked (causal) self-attention, stepping through the positions; row i shows what position i
 // attends to.
 //
 // By default a GPT's, the real weights of the built-in one (models/gpt-poetry) or of the GPT
@@ -10,14 +10,14 @@
 // decoder teacher-forces the reference (or its own translation); an SSRU decoder has none, and
 // the view says so and draws the textbook mask.
 import { TlabWidget, h } from './base.js';
-import { forcedWithAttention, heatmap, headRow, layerHeadControls, MAX_TOKENS } from './attention.js';
+import { forcedWithAttention, heatmap, headRow, layerHeadControls, modelName, specialsToggle, whereText, withoutSpecials, MAX_TOKENS } from './attention.js';
 import { BUILTIN_GPT, builtinEntry } from '../lib/client.js';
 
 /** @typedef {import('../lib/ops.js').GptAttentionsResult} GptAttentionsResult */
 /** @typedef {import('../lib/ops.js').TeacherForceAttentionsResult} TeacherForceAttentionsResult */
 
 export class MaskedSelfAttention extends TlabWidget {
-  static attributes = [...TlabWidget.attributes, 'model', 'reference', 'direction', 'layer', 'head'];
+  static attributes = [...TlabWidget.attributes, 'model', 'reference', 'direction', 'layer', 'head', 'specials'];
 
   /** A GPT, unless an attribute of the translation view names a translation model. */
   get defaultModel() {
@@ -27,14 +27,20 @@ export class MaskedSelfAttention extends TlabWidget {
   /** @returns {Promise<{gpt: GptAttentionsResult, name: string, info: import('../lib/ops.js').GptInfo} | {forced: TeacherForceAttentionsResult}>} */
   async load(spec, client) {
     this.stepAt = null;
-    if (spec.kind !== 'gpt') return { forced: await forcedWithAttention(this, spec, client) };
+    if (spec.kind !== 'gpt') return { forced: await forcedWithAttention(this, spec, client), model: await modelName(spec) };
     const gpt = await client.attentions(spec.key, this.attr('text', ''));
     const name = spec.key === BUILTIN_GPT.key ? (await builtinEntry(BUILTIN_GPT.entry)).name ?? this.t('gptBuiltin') : this.getAttribute('src');
     return { gpt, name, info: spec.info };
   }
 
+  /** Hiding or showing the special tokens (GPT view) only redraws: the weights are the same. */
+  attributeChangedCallback(name, old, value) {
+    if (name === 'specials' && this._connected && old !== value) this.draw();
+    else super.attributeChangedCallback(name, old, value);
+  }
+
   render(d) {
-    return d.gpt ? this.renderGpt(d) : this.renderDecoder(d.forced);
+    return d.gpt ? this.renderGpt(d) : this.renderDecoder(d.forced, d.model);
   }
 
   /** Previous / Step i of n / Next: rows from position `step` on are not drawn yet. */
@@ -57,7 +63,12 @@ export class MaskedSelfAttention extends TlabWidget {
     const { layer, head, controls } = layerHeadControls(this, gpt.layers.length, gpt.layers[0].length);
     const heads = gpt.layers[layer - 1];
     const drawn = Math.min(n, MAX_TOKENS);
-    const values = Array.from({ length: drawn }, (_, q) => (q < this.stepAt ? headRow(heads.map((hd) => hd[q]), head) : Array(drawn).fill(null)));
+    let values = Array.from({ length: drawn }, (_, q) => (q < this.stepAt ? headRow(heads.map((hd) => hd[q]), head) : Array(drawn).fill(null)));
+    // Off by default here: the map is the model's every cell, as the note above says.
+    const specials = specialsToggle(this, false);
+    let cols = gpt.tokens;
+    let hidden = [];
+    if (specials.hide) ({ cols, values, hidden } = withoutSpecials(cols, values));
     Object.assign(this.dataset, { mode: 'gpt', layer, head });
     delete this.dataset.decoder;
     const which = head === 'avg' ? this.t('average') : `${this.t('head')} ${head}`;
@@ -65,20 +76,23 @@ export class MaskedSelfAttention extends TlabWidget {
       h('p', { class: 'tl-muted tl-model-line', text: this.t('gptModelLine', name, info) }),
       this.input('text', 'text'),
       controls,
+      h('div', { class: 'tl-controls' }, specials.control),
+      hidden.length ? h('p', { class: 'tl-muted tl-hidden-special', text: this.t('hiddenSpecial', hidden.join(' ')) }) : null,
       h('p', { class: 'tl-muted', text: this.t('gptMaskNote') }),
       stepper,
-      heatmap(this, { rows: gpt.tokens, cols: gpt.tokens, values, caption: this.t('causalGpt', layer, which), hue: 150 }),
+      heatmap(this, { rows: gpt.tokens, cols, values, caption: this.t('causalGpt', layer, which), model: name, hue: 150 }),
     ];
   }
 
   /** A translation decoder's, under teacher forcing. */
-  renderDecoder(d) {
+  renderDecoder(d, model) {
     const stepper = this.stepper(d.target_tokens.length);
     const step = this.stepAt;
     const ssru = d.decoder_self_attention === 'ssru';
     Object.assign(this.dataset, { mode: 'translate', decoder: d.decoder_self_attention });
     let values;
     let controls = null;
+    let where = '';
     const drawn = d.target_tokens.slice(0, MAX_TOKENS); // what the heatmap draws
     if (ssru) {
       // No attention exists in this decoder: draw the mask itself (1 = may attend).
@@ -86,6 +100,7 @@ export class MaskedSelfAttention extends TlabWidget {
     } else {
       const lh = layerHeadControls(this, d.self_attentions[0].length, d.self_attentions[0][0].length);
       controls = lh.controls;
+      where = ` ${whereText(this, lh.layer, lh.head)}`;
       values = drawn.map((_, q) => {
         const row = q < step ? headRow(d.self_attentions[q][lh.layer - 1], lh.head) : [];
         return drawn.map((_, k) => (k <= q ? (row[k] ?? null) : null));
@@ -96,7 +111,7 @@ export class MaskedSelfAttention extends TlabWidget {
       controls,
       ssru ? h('p', { class: 'tl-note tl-ssru', text: this.t('ssru') }) : null,
       stepper,
-      heatmap(this, { rows: d.target_tokens, cols: d.target_tokens, values, caption: this.t('causal'), hue: 150 }),
+      heatmap(this, { rows: d.target_tokens, cols: d.target_tokens, values, caption: `${this.t('causal')}${where}`, model, hue: 150 }),
     ];
   }
 

@@ -1,6 +1,6 @@
 // <teacher-forcing text="…" reference="…" [direction|src]>: the probability of every
 // reference token given the reference prefix, next to the model's own top guess.
-import { TlabWidget, h, fmt } from './base.js';
+import { TlabWidget, h, fmt, pct } from './base.js';
 
 export class TeacherForcing extends TlabWidget {
   static attributes = [...TlabWidget.attributes, 'reference', 'direction'];
@@ -34,9 +34,9 @@ export class TeacherForcing extends TlabWidget {
               { class: p.top_id === p.id ? 'agree' : 'disagree', dataset: { logp: String(p.log_prob) } },
               h('td', { text: String(i) }),
               h('td', { class: 'tl-tok', text: p.token }),
-              h('td', {}, h('span', { class: 'tl-bar' }, h('span', { style: `width:${(100 * p.prob).toFixed(1)}%` })), ` ${fmt(p.prob)}`),
+              h('td', {}, h('span', { class: 'tl-bar' }, h('span', { style: `width:${(100 * p.prob).toFixed(1)}%` })), ` ${pct(p.prob)}`),
               h('td', { class: 'tl-num', text: fmt(p.log_prob) }),
-              h('td', { class: 'tl-tok', text: `${p.top_token} (${fmt(p.top_prob)})` }),
+              h('td', { class: 'tl-tok', text: `${p.top_token} (${pct(p.top_prob)})` }),
             ),
           ),
         ),

@@ -80,3 +80,63 @@ fn errors_exit_1_usage_errors_exit_2_and_nothing_panics() {
         assert_eq!(code, 2, "{args:?}: {stderr}");
     }
 }
+
+/// `tlab generate --json` prints the documented object; bad options are errors in words.
+#[test]
+fn generate_prints_the_documented_json() {
+    let dir = fixture("gpt2-bpe");
+    let dir = dir.to_str().expect("utf-8 path");
+    let out = Command::new(env!("CARGO_BIN_EXE_tlab"))
+        .args([
+            "generate",
+            "--model",
+            dir,
+            "--max-new-tokens",
+            "5",
+            "--json",
+            "The man",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let ids = v["ids"].as_array().expect("ids");
+    assert!(!ids.is_empty() && ids.len() <= 5);
+    assert_eq!(v["tokens"].as_array().expect("tokens").len(), ids.len());
+    assert!(v["text"].is_string());
+    let steps = v["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), ids.len());
+    for (step, id) in steps.iter().zip(ids) {
+        assert_eq!(&step["id"], id);
+        assert!(
+            step["prob"]
+                .as_f64()
+                .is_some_and(|p| (0.0..=1.0).contains(&p))
+        );
+        let top = step["top"].as_array().expect("top");
+        assert_eq!(&top[0]["id"], id, "greedy takes the most probable token");
+        assert!(
+            top.windows(2)
+                .all(|w| w[0]["prob"].as_f64() >= w[1]["prob"].as_f64())
+        );
+    }
+    for args in [
+        vec![
+            "generate",
+            "--model",
+            dir,
+            "--sample",
+            "--temperature",
+            "0",
+            "hi",
+        ],
+        vec!["generate", "--model", dir, "--beam", "40", "hi"],
+        vec!["generate", "--model", dir, "--max-new-tokens", "0", "hi"],
+    ] {
+        let (code, stderr) = tlab(&args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let (code, _) = tlab(&["generate", "--model", dir, "--temperature", "0.5", "hi"]);
+    assert_eq!(code, 2, "--temperature needs --sample");
+}

@@ -494,3 +494,88 @@ pub fn train(run: &Path, config: &GptRunConfig, inputs: &GptInputs) -> anyhow::R
     }
     Ok(state)
 }
+
+/// How well generated text keeps the shape of a poem: the lecture's claim that a GPT learns
+/// form (line length, punctuation) long before meaning, measured.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ShapeScore {
+    /// Held-out poems prompted with their first line.
+    pub prompts: usize,
+    /// Complete lines generated (ended by ，。！？；) before [SEP] or the token limit.
+    pub lines: usize,
+    /// Of those, lines as long as the prompt's line.
+    pub same_length: usize,
+    /// Poems whose every generated line (at least one) kept the prompt's line length.
+    pub poems_all_same: usize,
+}
+
+impl ShapeScore {
+    pub fn line_rate(&self) -> f64 {
+        self.same_length as f64 / self.lines.max(1) as f64
+    }
+    pub fn poem_rate(&self) -> f64 {
+        self.poems_all_same as f64 / self.prompts.max(1) as f64
+    }
+}
+
+/// Chinese line-ending punctuation.
+fn ends_line(c: char) -> bool {
+    matches!(c, '，' | '。' | '！' | '？' | '；')
+}
+
+/// The first line of a poem's text with its punctuation (`床前明月光，`), if the poem has
+/// at least two lines and the first is 4–9 characters long (regular verse).
+pub fn first_line(text: &str) -> Option<String> {
+    let (end, mark) = text.char_indices().find(|&(_, c)| ends_line(c))?;
+    let n = text[..end].chars().count();
+    let rest = &text[end..];
+    ((4..=9).contains(&n) && rest.chars().filter(|&c| ends_line(c)).count() >= 2)
+        .then(|| text[..end + mark.len_utf8()].to_string())
+}
+
+/// Lengths (in characters) of the complete lines of `text` (each ended by punctuation).
+pub fn line_lengths(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut n = 0;
+    for c in text.chars() {
+        if ends_line(c) {
+            out.push(n);
+            n = 0;
+        } else if !c.is_whitespace() {
+            n += 1;
+        }
+    }
+    out
+}
+
+/// Prompts the model with the first line of each of the first `limit` regular held-out poems
+/// (untitled ones, as the training text has them) and scores the shape of what it writes.
+pub fn shape_score(
+    generator: &tlab_tasks::generate::Generator,
+    poems: &[String],
+    limit: usize,
+    options: &tlab_tasks::generate::GenerateOptions,
+) -> anyhow::Result<(ShapeScore, Vec<(String, String)>)> {
+    let mut score = ShapeScore::default();
+    let mut samples = Vec::new();
+    for text in poems.iter().filter(|t| !t.starts_with('《')) {
+        if score.prompts == limit {
+            break;
+        }
+        let Some(prompt) = first_line(text) else {
+            continue;
+        };
+        let want = prompt.chars().count() - 1;
+        let out = generator.generate(&prompt, options)?;
+        let lengths = line_lengths(&out.text);
+        score.prompts += 1;
+        score.lines += lengths.len();
+        let same = lengths.iter().filter(|&&n| n == want).count();
+        score.same_length += same;
+        if !lengths.is_empty() && same == lengths.len() {
+            score.poems_all_same += 1;
+        }
+        samples.push((prompt, out.text));
+    }
+    Ok((score, samples))
+}

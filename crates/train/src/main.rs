@@ -218,6 +218,25 @@ enum Command {
         #[arg(long)]
         poems: Option<PathBuf>,
     },
+    /// Score a GPT on held-out poems: prompted with each poem's first line, how often its
+    /// generated lines keep that line's length (greedy and sampled).
+    GptEval {
+        #[arg(long)]
+        model: PathBuf,
+        /// data/zh/poems.jsonl: the test split is read.
+        #[arg(long)]
+        poems: PathBuf,
+        #[arg(long, default_value_t = 200)]
+        prompts: usize,
+        /// Tokens generated per prompt.
+        #[arg(long, default_value_t = 48)]
+        max_new_tokens: usize,
+        /// Print this many prompts with their continuations.
+        #[arg(long, default_value_t = 0)]
+        show: usize,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The options of `pos` and `nsp`.
@@ -269,6 +288,10 @@ impl HeadArgs {
         }
     }
 }
+
+/// Prompts whose greedy continuations the poetry GPT's export records (`golden.json`).
+const GOLDEN_PROMPTS_ZH: [&str; 3] = ["床前明月光，", "《静夜思》", "春眠不觉晓，"];
+const GOLDEN_NEW_TOKENS: usize = 24;
 
 /// Sentences whose top answers are recorded at export (`golden.json`).
 const GOLDEN_SENTENCES: [&str; 3] = [
@@ -644,6 +667,66 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("stopped at step {} of {}", state.step, steps);
             Ok(())
         }
+        Command::GptEval {
+            model,
+            poems,
+            prompts,
+            max_new_tokens,
+            show,
+            json,
+        } => {
+            use tlab_tasks::generate::{GenerateOptions, Generator, Strategy};
+            let generator = Generator::from_dir(&model)?;
+            let held_out = gpt::read_poems(&poems, "test")?;
+            let settings = [
+                ("greedy", Strategy::Greedy, 1.0),
+                ("greedy, repetition penalty 1.2", Strategy::Greedy, 1.2),
+                (
+                    "sampled (temperature 0.8, top-k 40, seed 1)",
+                    Strategy::Sample(
+                        tlab_models::decoding::SampleOptions {
+                            temperature: 0.8,
+                            top_k: 40,
+                            top_p: 1.0,
+                        },
+                        1,
+                    ),
+                    1.0,
+                ),
+            ];
+            let mut results = Vec::new();
+            for (name, strategy, repetition_penalty) in settings {
+                let options = GenerateOptions {
+                    max_new_tokens,
+                    strategy,
+                    repetition_penalty,
+                    top_shown: 0,
+                    ..GenerateOptions::default()
+                };
+                let (score, samples) = gpt::shape_score(&generator, &held_out, prompts, &options)?;
+                if !json {
+                    println!(
+                        "{name}: {} prompts, {} generated lines, {:.1} % as long as the prompt's \
+                         line; every line kept in {:.1} % of poems",
+                        score.prompts,
+                        score.lines,
+                        100.0 * score.line_rate(),
+                        100.0 * score.poem_rate()
+                    );
+                    for (prompt, text) in samples.iter().take(show) {
+                        println!("  {prompt}｜{text}");
+                    }
+                }
+                results.push(serde_json::json!({
+                    "decoding": name, "prompts": score.prompts, "lines": score.lines,
+                    "same_length_lines": score.line_rate(), "poems_all_same": score.poem_rate(),
+                }));
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&results)?);
+            }
+            Ok(())
+        }
         Command::GptExport {
             model,
             run,
@@ -702,6 +785,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     &serde_json::json!({"run": run_config, "state": state, "held_out": held_out}),
                 )?,
             )?;
+            // The continuations the committed weights must keep giving (checked by a test).
+            let generator = tlab_tasks::generate::Generator::from_dir(&out)?;
+            let options = tlab_tasks::generate::GenerateOptions {
+                max_new_tokens: GOLDEN_NEW_TOKENS,
+                top_shown: 0,
+                ..Default::default()
+            };
+            let golden = GOLDEN_PROMPTS_ZH
+                .iter()
+                .map(|prompt| {
+                    let g = generator.generate(prompt, &options)?;
+                    Ok(
+                        serde_json::json!({"prompt": prompt, "max_new_tokens": GOLDEN_NEW_TOKENS,
+                        "ids": g.ids, "text": g.text}),
+                    )
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            write("golden.json", &serde_json::to_vec_pretty(&golden)?)?;
             eprintln!("wrote {}", out.display());
             Ok(())
         }
