@@ -91,7 +91,7 @@ cat > models/index.json <<'JSON'
   },
   "gpt-poetry": {
     "name": "tlab 唐诗 GPT-2 (trained here)",
-    "note": "A GPT-2 (4 layers, hidden 256) trained from scratch in Burn on 2 CPU cores over classical Chinese poetry (npm chinese-poetry, simplified characters, one token per character, the Chinese BERT's tokenizer). Prompt with a first line (床前明月光，) or a title in 《》; it writes poem-shaped lines, not meaning (assets/gpt-poetry/MODEL_CARD.md). For English load openai-community/gpt2 or distilbert/distilgpt2.",
+    "note": "A GPT-2 (4 layers, hidden 256) trained from scratch in Burn on 2 CPU cores over classical Chinese poetry (npm chinese-poetry, simplified characters, one token per character, the Chinese BERT's tokenizer) for 104 minutes: held-out perplexity 141.6, and 96 % of the lines it samples keep the prompt's line length. Prompt with a first line (床前明月光，) or a title in 《》; it writes poem-shaped lines, not meaning (assets/gpt-poetry/MODEL_CARD.md). For English load openai-community/gpt2 or distilbert/distilgpt2.",
     "example": "床前明月光，"
   },
   "translate-en-pt": {
