@@ -51,7 +51,7 @@ struct Poem {
 /// The training text of one poem: `《title》text` for every other poem (by key), else the
 /// text alone. Titles that name no poem (`句`, `无题`, empty) are left out.
 fn example_text(p: &Poem) -> String {
-    let titled = p.key.bytes().last().is_some_and(|b| b % 2 == 0);
+    let titled = p.key.bytes().last().is_some_and(|b| b.is_multiple_of(2));
     let title = p.title.trim();
     if titled && !title.is_empty() && title != "句" && title != "无题" {
         format!("《{title}》{}", p.text)
@@ -458,7 +458,7 @@ pub fn train(run: &Path, config: &GptRunConfig, inputs: &GptInputs) -> anyhow::R
         loss_sum += loss_value;
         loss_n += 1;
         state.wall_seconds = wall_at_start + session.elapsed().as_secs_f64();
-        if state.step % 20 == 0 {
+        if state.step.is_multiple_of(20) {
             let secs = window_start.elapsed().as_secs_f64();
             eprintln!(
                 "step {}/{} | loss {:.3} | lr {:.2e} | {:.0} tokens/s | {:.1}M tokens | {:.0} min | ETA {:.0} min",
@@ -479,12 +479,12 @@ pub fn train(run: &Path, config: &GptRunConfig, inputs: &GptInputs) -> anyhow::R
             .max_minutes
             .is_some_and(|m| session.elapsed().as_secs_f64() >= m * 60.0);
         let last = state.step == config.steps || out_of_time;
-        if state.step % inputs.eval_every == 0 || last {
+        if state.step.is_multiple_of(inputs.eval_every) || last {
             eval(&model, &mut state, Some(loss_sum / loss_n.max(1) as f64))?;
             loss_sum = 0.0;
             loss_n = 0;
         }
-        if state.step % inputs.save_every == 0 || last {
+        if state.step.is_multiple_of(inputs.save_every) || last {
             dir.save(&model, &optim, &state)?;
         }
         if out_of_time {

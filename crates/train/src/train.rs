@@ -397,7 +397,7 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
         loss_ema = Some(loss_ema.map_or(loss_value, |e| 0.98 * e + 0.02 * loss_value));
         state.wall_seconds = wall_at_start + session.elapsed().as_secs_f64();
 
-        if state.step % 20 == 0 {
+        if state.step.is_multiple_of(20) {
             let secs = window_start.elapsed().as_secs_f64();
             let tps = window_tokens as f64 / secs.max(1e-9);
             let steps_left = (config.steps - state.step) as f64;
@@ -425,7 +425,7 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
             .max_minutes
             .is_some_and(|m| session.elapsed().as_secs_f64() >= m * 60.0);
         let last = state.step == config.steps || out_of_time;
-        if state.step % inputs.eval_every == 0 || last {
+        if state.step.is_multiple_of(inputs.eval_every) || last {
             let (score, _) =
                 cloze::evaluate(&model.valid(), inputs.cloze, enc.specials.pad, &plain)?;
             log_eval(&state, &score);
@@ -435,7 +435,7 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
             loss_sum = 0.0;
             loss_n = 0;
         }
-        if state.step % inputs.save_every == 0 || last {
+        if state.step.is_multiple_of(inputs.save_every) || last {
             dir.save(&model, &optim, &state)?;
         }
         if out_of_time {
