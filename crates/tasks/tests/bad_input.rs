@@ -756,7 +756,7 @@ fn head_checkpoints_missing_or_damaged_in_either_layout_are_errors_in_words() {
     );
     expect_err(
         head_files(legacy, &[("pytorch_model.bin", weights.clone())]),
-        &["neither tokenizer.json nor vocab.txt"],
+        &["neither tokenizer.json, nor vocab.txt, nor vocab.json with merges.txt"],
     );
     expect_err(
         head_files(legacy, &[("vocab.txt", vocab.clone())]),
