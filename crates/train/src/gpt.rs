@@ -18,9 +18,7 @@
 //! - **Evaluation:** held-out per-character cross-entropy and perplexity over the test
 //!   split's stream.
 
-use std::io::Write as _;
 use std::path::Path;
-use std::time::Instant;
 
 use anyhow::Context;
 use burn::module::{Module, Param};
@@ -36,7 +34,8 @@ use tlab_models::weights::Checkpoint;
 use tokenizers::Tokenizer;
 
 use crate::export::{StoreAs, Writer};
-use crate::train::{RunDir, adamw, log_resume, schedule, standard_normal};
+use crate::run::{Cadence, LoopClock, Progress, RunDir, Schedule, log_time_limit};
+use crate::train::standard_normal;
 
 /// One poem of `poems.jsonl` (the fields this trainer reads).
 #[derive(Deserialize)]
@@ -235,17 +234,12 @@ pub fn safetensors_bytes(model: &Gpt2LMHeadModel, store: StoreAs) -> anyhow::Res
 /// Everything a run is defined by; stored in the run directory so a resume cannot change it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct GptRunConfig {
-    pub seed: u64,
-    pub steps: usize,
+    #[serde(flatten)]
+    pub schedule: Schedule,
     /// Windows per batch.
     pub batch: usize,
     /// Tokens per window (≤ n_positions).
     pub seq_len: usize,
-    pub peak_lr: f64,
-    pub warmup: usize,
-    pub final_lr_fraction: f64,
-    pub weight_decay: f64,
-    pub clip_norm: f32,
 }
 
 /// Progress saved next to the checkpoint.
@@ -255,6 +249,18 @@ pub struct GptRunState {
     pub tokens_seen: u64,
     pub wall_seconds: f64,
     pub curve: Vec<GptCurvePoint>,
+}
+
+impl Progress for GptRunState {
+    fn step(&self) -> usize {
+        self.step
+    }
+    fn tokens_seen(&self) -> u64 {
+        self.tokens_seen
+    }
+    fn wall_seconds(&self) -> f64 {
+        self.wall_seconds
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -340,9 +346,7 @@ pub struct GptInputs<'a> {
     pub train: &'a [u32],
     pub held_out: &'a [u32],
     pub held_out_windows: usize,
-    pub eval_every: usize,
-    pub save_every: usize,
-    pub max_minutes: Option<f64>,
+    pub cadence: &'a Cadence,
 }
 
 /// Loads the starting weights on `device` (the plain device for export, autodiff to train).
@@ -379,20 +383,13 @@ pub fn train(run: &Path, config: &GptRunConfig, inputs: &GptInputs) -> anyhow::R
     let plain = device.clone().inner();
     let dir = RunDir(run);
     dir.pin_config(config)?;
+    let schedule = &config.schedule;
     let start = load_start(inputs.config, inputs.weights, &device)?;
-    let optim = adamw(config.weight_decay, config.clip_norm, None);
-    let (mut model, mut optim, saved) = dir.resume(start, optim)?;
-    let mut state: GptRunState = saved.unwrap_or_default();
-    if state.step > 0 {
-        log_resume(state.step, state.tokens_seen, state.wall_seconds);
-    }
+    let optim = schedule.adamw(None);
+    let (mut model, mut optim, mut state): (_, _, GptRunState) = dir.resume(start, optim)?;
     let loss_fn = CrossEntropyLossConfig::new().init(&device);
     let span = inputs.train.len() - config.seq_len - 1;
-    let session = Instant::now();
-    let wall_at_start = state.wall_seconds;
-    let mut window_start = Instant::now();
-    let mut window_tokens = 0u64;
-    let (mut loss_sum, mut loss_n) = (0.0f64, 0usize);
+    let mut clock = LoopClock::start(schedule, inputs.cadence, state.wall_seconds);
     let eval = |model: &Gpt2LMHeadModel,
                 state: &mut GptRunState,
                 train_loss: Option<f64>|
@@ -424,9 +421,9 @@ pub fn train(run: &Path, config: &GptRunConfig, inputs: &GptInputs) -> anyhow::R
     if state.curve.is_empty() {
         eval(&model, &mut state, None)?;
     }
-    while state.step < config.steps {
+    while state.step < schedule.steps {
         let mut rng = StdRng::seed_from_u64(
-            config.seed ^ (state.step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            schedule.seed ^ (state.step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
         );
         let starts: Vec<usize> = (0..config.batch)
             .map(|_| rng.random_range(0..span))
@@ -443,52 +440,28 @@ pub fn train(run: &Path, config: &GptRunConfig, inputs: &GptInputs) -> anyhow::R
         );
         let loss_value = f64::from(loss.clone().into_scalar::<f32>());
         let grads = GradientsParams::from_grads(loss.backward(), &model);
-        let lr = schedule(
-            config.peak_lr,
-            config.warmup,
-            config.steps,
-            config.final_lr_fraction,
-            state.step,
-        );
-        model = optim.step(lr, model, grads);
+        model = optim.step(schedule.learning_rate(state.step), model, grads);
         state.step += 1;
         let tokens = (config.batch * config.seq_len) as u64;
         state.tokens_seen += tokens;
-        window_tokens += tokens;
-        loss_sum += loss_value;
-        loss_n += 1;
-        state.wall_seconds = wall_at_start + session.elapsed().as_secs_f64();
-        if state.step.is_multiple_of(20) {
-            let secs = window_start.elapsed().as_secs_f64();
-            eprintln!(
-                "step {}/{} | loss {:.3} | lr {:.2e} | {:.0} tokens/s | {:.1}M tokens | {:.0} min | ETA {:.0} min",
-                state.step,
-                config.steps,
-                loss_sum / loss_n.max(1) as f64,
-                lr,
-                window_tokens as f64 / secs.max(1e-9),
-                state.tokens_seen as f64 / 1e6,
-                state.wall_seconds / 60.0,
-                (config.steps - state.step) as f64 * secs / 20.0 / 60.0
-            );
-            let _ = std::io::stderr().flush();
-            window_tokens = 0;
-            window_start = Instant::now();
+        state.wall_seconds = clock.record(
+            state.step,
+            tokens,
+            state.tokens_seen,
+            loss_value,
+            None,
+            |_| String::new(),
+        );
+        let due = clock.due(state.step);
+        if due.eval {
+            let train_loss = clock.take_mean_loss();
+            eval(&model, &mut state, Some(train_loss))?;
         }
-        let out_of_time = inputs
-            .max_minutes
-            .is_some_and(|m| session.elapsed().as_secs_f64() >= m * 60.0);
-        let last = state.step == config.steps || out_of_time;
-        if state.step.is_multiple_of(inputs.eval_every) || last {
-            eval(&model, &mut state, Some(loss_sum / loss_n.max(1) as f64))?;
-            loss_sum = 0.0;
-            loss_n = 0;
-        }
-        if state.step.is_multiple_of(inputs.save_every) || last {
+        if due.save {
             dir.save(&model, &optim, &state)?;
         }
-        if out_of_time {
-            eprintln!("time limit reached; run again to resume");
+        if due.stop {
+            log_time_limit();
             break;
         }
     }

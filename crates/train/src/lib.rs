@@ -18,5 +18,6 @@ pub mod corpus;
 pub mod export;
 pub mod gpt;
 pub mod heads;
+pub mod run;
 pub mod scratch;
 pub mod train;

@@ -20,6 +20,7 @@ use tlab_train::cloze;
 use tlab_train::corpus;
 use tlab_train::export::{self, StoreAs};
 use tlab_train::gpt;
+use tlab_train::run::{Cadence, Schedule};
 use tlab_train::train::{self, Encoder, Paths, RunConfig, TrainInputs};
 
 #[derive(Parser)]
@@ -48,36 +49,18 @@ enum Command {
         /// Run directory (checkpoints, state.json); an existing run is resumed.
         #[arg(long)]
         run: PathBuf,
-        #[arg(long, default_value_t = 20_000)]
-        steps: usize,
+        #[command(flatten)]
+        schedule: Schedule,
         #[arg(long, default_value_t = 32)]
         batch: usize,
         #[arg(long, default_value_t = 64)]
         max_len: usize,
-        #[arg(long, default_value_t = 1e-4)]
-        lr: f64,
-        #[arg(long, default_value_t = 500)]
-        warmup: usize,
-        #[arg(long, default_value_t = 0.1)]
-        final_lr_fraction: f64,
-        #[arg(long, default_value_t = 0.01)]
-        weight_decay: f64,
-        /// Per-tensor gradient-norm clipping (0: none).
-        #[arg(long, default_value_t = 1.0)]
-        clip_norm: f32,
         #[arg(long, default_value_t = 0.15)]
         mask_rate: f64,
         #[arg(long)]
         freeze_embeddings: bool,
-        #[arg(long, default_value_t = 2026)]
-        seed: u64,
-        #[arg(long, default_value_t = 500)]
-        eval_every: usize,
-        #[arg(long, default_value_t = 500)]
-        save_every: usize,
-        /// Stop after this many minutes (saving first); run the same command to resume.
-        #[arg(long)]
-        max_minutes: Option<f64>,
+        #[command(flatten)]
+        cadence: Cadence,
     },
     /// Cloze score of a Hugging Face BertForMaskedLM directory.
     Eval {
@@ -175,33 +158,17 @@ enum Command {
         poems: PathBuf,
         #[arg(long)]
         run: PathBuf,
-        #[arg(long, default_value_t = 4000)]
-        steps: usize,
+        #[command(flatten)]
+        schedule: Schedule,
         #[arg(long, default_value_t = 32)]
         batch: usize,
         #[arg(long, default_value_t = 128)]
         seq_len: usize,
-        #[arg(long, default_value_t = 1e-3)]
-        lr: f64,
-        #[arg(long, default_value_t = 200)]
-        warmup: usize,
-        #[arg(long, default_value_t = 0.1)]
-        final_lr_fraction: f64,
-        #[arg(long, default_value_t = 0.01)]
-        weight_decay: f64,
-        #[arg(long, default_value_t = 1.0)]
-        clip_norm: f32,
-        #[arg(long, default_value_t = 2026)]
-        seed: u64,
         /// Held-out windows scored at every evaluation (seq_len tokens each).
         #[arg(long, default_value_t = 64)]
         held_out_windows: usize,
-        #[arg(long, default_value_t = 250)]
-        eval_every: usize,
-        #[arg(long, default_value_t = 100)]
-        save_every: usize,
-        #[arg(long)]
-        max_minutes: Option<f64>,
+        #[command(flatten)]
+        cadence: Cadence,
     },
     /// Write a GPT run's latest checkpoint as a Hugging Face GPT2LMHeadModel directory.
     GptExport {
@@ -318,20 +285,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             cloze: cloze_path,
             cloze_limit,
             run,
-            steps,
+            schedule,
             batch,
             max_len,
-            lr,
-            warmup,
-            final_lr_fraction,
-            weight_decay,
-            clip_norm,
             mask_rate,
             freeze_embeddings,
-            seed,
-            eval_every,
-            save_every,
-            max_minutes,
+            cadence,
         } => {
             let enc = Encoder::from_dir(&encoder)?;
             let lines = train::read_lines(&corpus_path)?;
@@ -348,15 +307,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let lines = train::read_lines(&cloze_path)?;
             let items = cloze::build_any(&enc.tokenizer, &lines, &enc.specials, cloze_limit)?;
             let config = RunConfig {
-                seed,
-                steps,
+                schedule,
                 batch,
                 max_len,
-                peak_lr: lr,
-                warmup,
-                final_lr_fraction,
-                weight_decay,
-                clip_norm,
                 mask_rate,
                 freeze_embeddings,
             };
@@ -367,15 +320,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     encoder: &enc,
                     sentences: &sentences,
                     cloze: &items,
-                    eval_every,
-                    save_every,
-                    max_minutes,
+                    cadence: &cadence,
                 },
             )?;
             eprintln!(
                 "stopped at step {} of {} ({:.1}M tokens, {:.0} min)",
                 state.step,
-                steps,
+                config.schedule.steps,
                 state.tokens_seen as f64 / 1e6,
                 state.wall_seconds / 60.0
             );
@@ -607,19 +558,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             model,
             poems,
             run,
-            steps,
+            schedule,
             batch,
             seq_len,
-            lr,
-            warmup,
-            final_lr_fraction,
-            weight_decay,
-            clip_norm,
-            seed,
             held_out_windows,
-            eval_every,
-            save_every,
-            max_minutes,
+            cadence,
         } => {
             let start = GptStart::from_dir(&model)?;
             let t0 = std::time::Instant::now();
@@ -640,15 +583,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 t0.elapsed().as_secs_f64()
             );
             let config = gpt::GptRunConfig {
-                seed,
-                steps,
+                schedule,
                 batch,
                 seq_len,
-                peak_lr: lr,
-                warmup,
-                final_lr_fraction,
-                weight_decay,
-                clip_norm,
             };
             let state = gpt::train(
                 &run,
@@ -659,12 +596,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     train: &train_stream,
                     held_out: &held_out,
                     held_out_windows,
-                    eval_every,
-                    save_every,
-                    max_minutes,
+                    cadence: &cadence,
                 },
             )?;
-            eprintln!("stopped at step {} of {}", state.step, steps);
+            eprintln!(
+                "stopped at step {} of {}",
+                state.step, config.schedule.steps
+            );
             Ok(())
         }
         Command::GptEval {

@@ -1,14 +1,13 @@
 //! The training loop: model set-up, learning-rate schedule, checkpoints, progress.
 
 use anyhow::Context;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use burn::module::{Module, Param};
 use burn::nn::LayerNormConfig;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::GradientsParams;
 use burn::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -19,22 +18,16 @@ use tokenizers::Tokenizer;
 
 use crate::cloze::{self, ClozeItem, ClozeScore};
 use crate::corpus::{self, Sentence, Specials};
+use crate::run::{Cadence, LoopClock, Progress, RunDir, Schedule, log_time_limit};
 
 /// Everything a run is defined by; stored in the run directory so a resume cannot change it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RunConfig {
-    pub seed: u64,
-    /// Optimizer steps in the whole run (the schedule's length).
-    pub steps: usize,
+    #[serde(flatten)]
+    pub schedule: Schedule,
     /// Sentences per batch.
     pub batch: usize,
     pub max_len: usize,
-    pub peak_lr: f64,
-    pub warmup: usize,
-    /// The learning rate at the last step, as a fraction of the peak.
-    pub final_lr_fraction: f64,
-    pub weight_decay: f64,
-    pub clip_norm: f32,
     pub mask_rate: f64,
     /// Keep the word-embedding matrix (and so the tied decoder) as pre-trained.
     pub freeze_embeddings: bool,
@@ -47,6 +40,18 @@ pub struct RunState {
     pub tokens_seen: u64,
     pub wall_seconds: f64,
     pub curve: Vec<CurvePoint>,
+}
+
+impl Progress for RunState {
+    fn step(&self) -> usize {
+        self.step
+    }
+    fn tokens_seen(&self) -> u64 {
+        self.tokens_seen
+    }
+    fn wall_seconds(&self) -> f64 {
+        self.wall_seconds
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -168,22 +173,6 @@ pub fn unigram_log_prob(sentences: &[Sentence], vocab: usize, sp: &Specials) -> 
     counts.iter().map(|c| (c / total).ln() as f32).collect()
 }
 
-/// Linear warm-up to the peak, then linear decay to `final_lr_fraction · peak`.
-pub fn learning_rate(c: &RunConfig, step: usize) -> f64 {
-    schedule(c.peak_lr, c.warmup, c.steps, c.final_lr_fraction, step)
-}
-
-/// The schedule of every run here: linear warm-up over `warmup` steps to `peak`, then linear
-/// decay to `final_fraction · peak` at step `steps`.
-pub fn schedule(peak: f64, warmup: usize, steps: usize, final_fraction: f64, step: usize) -> f64 {
-    if step < warmup {
-        return peak * (step + 1) as f64 / warmup as f64;
-    }
-    let span = steps.saturating_sub(warmup).max(1) as f64;
-    let done = ((step - warmup) as f64 / span).min(1.0);
-    peak * (1.0 - done * (1.0 - final_fraction))
-}
-
 pub struct Paths {
     pub run: PathBuf,
 }
@@ -204,105 +193,7 @@ pub struct TrainInputs<'a> {
     pub encoder: &'a Encoder,
     pub sentences: &'a [Sentence],
     pub cloze: &'a [ClozeItem],
-    pub eval_every: usize,
-    pub save_every: usize,
-    /// Stop (after saving) once this session has trained this long.
-    pub max_minutes: Option<f64>,
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// AdamW as every run here uses it. Burn clips each parameter tensor's gradient by itself
-/// (not one global norm as PyTorch's `clip_grad_norm_`); `clip_norm` 0 switches clipping off.
-pub(crate) fn adamw(weight_decay: f64, clip_norm: f32, epsilon: Option<f32>) -> ModuleOptimizer {
-    let config = AdamWConfig::new()
-        .with_weight_decay(weight_decay as f32)
-        .with_grad_clipping(
-            (clip_norm > 0.0)
-                .then_some(burn::grad_clipping::GradientClippingConfig::Norm(clip_norm)),
-        );
-    match epsilon {
-        Some(e) => config.with_epsilon(e),
-        None => config,
-    }
-    .init()
-}
-
-pub(crate) fn log_resume(step: usize, tokens_seen: u64, wall_seconds: f64) {
-    eprintln!(
-        "resuming at step {step} ({tokens_seen} tokens seen, {:.0} min so far)",
-        wall_seconds / 60.0
-    );
-}
-
-/// A run directory: `run.json` (the settings, fixed at the first start), the latest
-/// checkpoint in Burn's record format (`model.bpk`, `optim.bpk`) and `state.json` (progress).
-pub(crate) struct RunDir<'a>(pub &'a Path);
-
-impl RunDir<'_> {
-    /// Writes `config` on the first start; on a resume, refuses settings that differ.
-    pub fn pin_config<C>(&self, config: &C) -> anyhow::Result<()>
-    where
-        C: Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
-    {
-        std::fs::create_dir_all(self.0)?;
-        let path = self.0.join("run.json");
-        if let Ok(bytes) = std::fs::read(&path) {
-            let saved: C = serde_json::from_slice(&bytes)?;
-            anyhow::ensure!(
-                &saved == config,
-                "{} was started with different settings ({saved:?}); use a new run directory",
-                self.0.display()
-            );
-            Ok(())
-        } else {
-            write_atomic(&path, &serde_json::to_vec_pretty(config)?)
-        }
-    }
-
-    /// The checkpoint's model, optimizer and progress, if there is one; else those given.
-    pub fn resume<M: Module, S: serde::de::DeserializeOwned>(
-        &self,
-        model: M,
-        optim: ModuleOptimizer,
-    ) -> anyhow::Result<(M, ModuleOptimizer, Option<S>)> {
-        let Ok(bytes) = std::fs::read(self.0.join("state.json")) else {
-            return Ok((model, optim, None));
-        };
-        let state = serde_json::from_slice(&bytes)?;
-        let model = model
-            .try_load_file(self.0.join("model.bpk"))
-            .map_err(|e| anyhow::anyhow!("cannot resume from the model checkpoint: {e:?}"))?;
-        let optim = optim
-            .load(self.0.join("optim.bpk"))
-            .map_err(|e| anyhow::anyhow!("cannot resume from the optimizer checkpoint: {e:?}"))?;
-        Ok((model, optim, Some(state)))
-    }
-
-    /// Saves the checkpoint; each file is written aside and renamed, so a run killed while
-    /// saving keeps the previous checkpoint.
-    pub fn save<M: Module + Clone, S: Serialize>(
-        &self,
-        model: &M,
-        optim: &ModuleOptimizer,
-        state: &S,
-    ) -> anyhow::Result<()> {
-        let file = |name: &str| self.0.join(name);
-        model
-            .clone()
-            .save_file(file("model.bpk.tmp"))
-            .map_err(|e| anyhow::anyhow!("cannot save the model: {e:?}"))?;
-        optim
-            .save(file("optim.bpk.tmp"))
-            .map_err(|e| anyhow::anyhow!("cannot save the optimizer: {e:?}"))?;
-        std::fs::rename(file("model.bpk.tmp"), file("model.bpk"))?;
-        std::fs::rename(file("optim.bpk.tmp"), file("optim.bpk"))?;
-        write_atomic(&file("state.json"), &serde_json::to_vec_pretty(state)?)
-    }
+    pub cadence: &'a Cadence,
 }
 
 /// Trains (or resumes) the run in `paths.run` until `config.steps` or the time limit.
@@ -313,15 +204,12 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
     let device = tlab_models::device().autodiff();
     let dir = RunDir(&paths.run);
     dir.pin_config(config)?;
+    let schedule = &config.schedule;
 
     let unigram = unigram_log_prob(inputs.sentences, vocab, &enc.specials);
-    let model = enc.with_new_head(&device, &unigram, config.seed)?;
-    let optim = adamw(config.weight_decay, config.clip_norm, Some(1e-6));
-    let (mut model, mut optim, saved) = dir.resume(model, optim)?;
-    let mut state: RunState = saved.unwrap_or_default();
-    if state.step > 0 {
-        log_resume(state.step, state.tokens_seen, state.wall_seconds);
-    }
+    let model = enc.with_new_head(&device, &unigram, schedule.seed)?;
+    let optim = schedule.adamw(Some(1e-6));
+    let (mut model, mut optim, mut state): (_, _, RunState) = dir.resume(model, optim)?;
     if config.freeze_embeddings {
         let e = &mut model.bert.embeddings.word_embeddings;
         e.weight = e.weight.clone().set_require_grad(false);
@@ -338,12 +226,7 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
     // The cloze runs without autodiff: on the autodiff device every forward pass would keep
     // its graph (≈ 1 GB per 64 passages of 128 characters) until a backward that never comes.
     let plain = device.clone().inner();
-    let session = Instant::now();
-    let wall_at_start = state.wall_seconds;
-    let mut window_tokens = 0u64;
-    let mut window_start = Instant::now();
-    let mut loss_sum = 0.0f64;
-    let mut loss_n = 0usize;
+    let mut clock = LoopClock::start(schedule, inputs.cadence, state.wall_seconds);
     let mut loss_ema: Option<f64> = None;
     // Seconds in forward, backward and optimizer step since the last progress line.
     let mut phase = [0.0f64; 3];
@@ -354,10 +237,10 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
         state.curve.push(point(&state, None, &score));
     }
 
-    while state.step < config.steps {
+    while state.step < schedule.steps {
         let epoch = state.step / per_epoch;
         if epoch != plan_epoch {
-            let mut rng = StdRng::seed_from_u64(config.seed.wrapping_add(epoch as u64));
+            let mut rng = StdRng::seed_from_u64(schedule.seed.wrapping_add(epoch as u64));
             plan = corpus::epoch_plan(inputs.sentences.len(), config.batch, &lengths, &mut rng);
             plan_epoch = epoch;
         }
@@ -366,7 +249,7 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
             .map(|&i| &inputs.sentences[i as usize])
             .collect();
         let mut rng = StdRng::seed_from_u64(
-            config.seed ^ (state.step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            schedule.seed ^ (state.step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
         );
         let b = corpus::make_batch(&chosen, &enc.specials, vocab, config.mask_rate, &mut rng);
         let n = b.targets.len();
@@ -384,62 +267,38 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
         let t_forward = t.elapsed().as_secs_f64();
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         let t_backward = t.elapsed().as_secs_f64() - t_forward;
-        model = optim.step(learning_rate(config, state.step), model, grads);
+        model = optim.step(schedule.learning_rate(state.step), model, grads);
         phase[0] += t_forward;
         phase[1] += t_backward;
         phase[2] += t.elapsed().as_secs_f64() - t_forward - t_backward;
 
         state.step += 1;
         state.tokens_seen += b.tokens as u64;
-        window_tokens += b.tokens as u64;
-        loss_sum += loss_value;
-        loss_n += 1;
         loss_ema = Some(loss_ema.map_or(loss_value, |e| 0.98 * e + 0.02 * loss_value));
-        state.wall_seconds = wall_at_start + session.elapsed().as_secs_f64();
-
-        if state.step.is_multiple_of(20) {
-            let secs = window_start.elapsed().as_secs_f64();
-            let tps = window_tokens as f64 / secs.max(1e-9);
-            let steps_left = (config.steps - state.step) as f64;
-            let eta_min = steps_left * secs / 20.0 / 60.0;
-            eprintln!(
-                "step {}/{} | loss {:.3} | lr {:.2e} | {:.0} tokens/s (fwd {:.0}% bwd {:.0}% opt {:.0}%) | {:.1}M tokens | {:.0} min | ETA {:.0} min",
-                state.step,
-                config.steps,
-                loss_ema.unwrap_or(f64::NAN),
-                learning_rate(config, state.step),
-                tps,
-                100.0 * phase[0] / secs,
-                100.0 * phase[1] / secs,
-                100.0 * phase[2] / secs,
-                state.tokens_seen as f64 / 1e6,
-                state.wall_seconds / 60.0,
-                eta_min
-            );
-            let _ = std::io::stderr().flush();
-            window_tokens = 0;
-            window_start = Instant::now();
-            phase = [0.0; 3];
-        }
-        let out_of_time = inputs
-            .max_minutes
-            .is_some_and(|m| session.elapsed().as_secs_f64() >= m * 60.0);
-        let last = state.step == config.steps || out_of_time;
-        if state.step.is_multiple_of(inputs.eval_every) || last {
+        state.wall_seconds = clock.record(
+            state.step,
+            b.tokens as u64,
+            state.tokens_seen,
+            loss_value,
+            loss_ema,
+            |secs| {
+                let [fwd, bwd, opt] = std::mem::take(&mut phase).map(|p| 100.0 * p / secs);
+                format!(" (fwd {fwd:.0}% bwd {bwd:.0}% opt {opt:.0}%)")
+            },
+        );
+        let due = clock.due(state.step);
+        if due.eval {
             let (score, _) =
                 cloze::evaluate(&model.valid(), inputs.cloze, enc.specials.pad, &plain)?;
             log_eval(&state, &score);
-            state
-                .curve
-                .push(point(&state, Some(loss_sum / loss_n.max(1) as f64), &score));
-            loss_sum = 0.0;
-            loss_n = 0;
+            let train_loss = clock.take_mean_loss();
+            state.curve.push(point(&state, Some(train_loss), &score));
         }
-        if state.step.is_multiple_of(inputs.save_every) || last {
+        if due.save {
             dir.save(&model, &optim, &state)?;
         }
-        if out_of_time {
-            eprintln!("time limit reached; run again to resume");
+        if due.stop {
+            log_time_limit();
             break;
         }
     }
