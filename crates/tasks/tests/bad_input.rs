@@ -812,3 +812,112 @@ fn head_checkpoints_missing_or_damaged_in_either_layout_are_errors_in_words() {
         &["not a valid safetensors file"],
     );
 }
+
+/// GPT-2 checkpoints in both hub layouts (`tokenizer.json` + safetensors, `vocab.json` +
+/// `merges.txt` + `pytorch_model.bin`): damaged files are errors that name what is wrong.
+#[test]
+fn gpt_checkpoints_damaged_are_errors_in_words() {
+    use tlab_tasks::generate::Generator;
+    let gpt = |model: &str, files: &[(&str, Vec<u8>)]| {
+        load_named(model, files, |f| Generator::from_files(f).map(drop))
+    };
+    let bin = "gpt2-merges-bin";
+    let (vocab, merges, weights) = (
+        fixture(bin, "vocab.json"),
+        fixture(bin, "merges.txt"),
+        fixture(bin, "pytorch_model.bin"),
+    );
+    let files = |vocab: &[u8], merges: &[u8], weights: &[u8]| {
+        gpt(
+            bin,
+            &[
+                ("vocab.json", vocab.to_vec()),
+                ("merges.txt", merges.to_vec()),
+                ("pytorch_model.bin", weights.to_vec()),
+            ],
+        )
+    };
+    assert!(files(&vocab, &merges, &weights).is_ok());
+    let mut unknown = merges.clone();
+    unknown.extend_from_slice("Ġ zqxj\n".as_bytes());
+    expect_err(
+        files(&vocab, &merges, &weights[..weights.len() / 2]),
+        &["not a PyTorch checkpoint"],
+    );
+    expect_err(
+        files(b"{not json", &merges, &weights),
+        &["vocab.json is not valid JSON", "{not json"],
+    );
+    expect_err(files(b"[1, 2, 3]", &merges, &weights), &["vocab.json"]);
+    expect_err(
+        files(&vocab, &unknown, &weights),
+        &["merges.txt line", "zqxj", "vocab.json does not have"],
+    );
+    expect_err(
+        files(&vocab, b"\x00\x01\x02", &weights),
+        &["merges.txt line 1", "two symbols"],
+    );
+    expect_err(
+        gpt(
+            bin,
+            &[
+                ("vocab.json", vocab.clone()),
+                ("pytorch_model.bin", weights),
+            ],
+        ),
+        &["vocab.json with merges.txt"],
+    );
+
+    let st = "gpt2-bpe";
+    let (tok, safet) = (
+        fixture(st, "tokenizer.json"),
+        fixture(st, "model.safetensors"),
+    );
+    let cut = |n: usize| {
+        vec![
+            ("tokenizer.json", tok.clone()),
+            ("model.safetensors", safet[..n].to_vec()),
+        ]
+    };
+    expect_err(
+        gpt(st, &cut(safet.len() / 2)),
+        &["not a valid safetensors file"],
+    );
+    expect_err(gpt(st, &cut(100)), &["not a valid safetensors file"]);
+    expect_err(
+        gpt(st, &[("tokenizer.json", tok.clone())]),
+        &["neither model.safetensors nor pytorch_model.bin"],
+    );
+    expect_err(
+        gpt(
+            st,
+            &[
+                ("tokenizer.json", tok[..tok.len() / 2].to_vec()),
+                ("model.safetensors", safet.clone()),
+            ],
+        ),
+        &["tokenizer.json"],
+    );
+    // A config that does not fit its weights, or is not GPT-2 at all.
+    let with_config = |edits: Value| {
+        let named = vec![
+            ("config.json".to_string(), config_with(st, edits)),
+            ("tokenizer.json".to_string(), tok.clone()),
+            ("model.safetensors".to_string(), safet.clone()),
+        ];
+        tlab_tasks::encoder::ModelFiles::from_named(named)
+            .and_then(|f| Generator::from_files(&f).map(drop))
+            .map_err(|e| e.to_string())
+    };
+    assert!(with_config(json!({})).is_ok());
+    expect_err(
+        with_config(json!({"model_type": "bert"})),
+        &["not a GPT-2 checkpoint"],
+    );
+    expect_err(with_config(json!({"n_head": 5})), &["n_head"]);
+    expect_err(with_config(json!({"n_positions": 0})), &["n_positions"]);
+    expect_err(
+        with_config(json!({"n_layer": 9})),
+        &["no tensor", "h.3.attn"],
+    );
+}
