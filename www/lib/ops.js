@@ -94,9 +94,11 @@
  *   source_ids: number[], source_tokens: string[], trace?: TraceStep[],
  *   cross_attentions?: number[][][][], trace_tokens?: Record<string, string>}} TranslateResult
  */
-/** ForcedPosition: the reference token and the model's own top guess.
+/** ForcedPosition: the reference token and the model's own top guess, over the whole
+ * vocabulary; in_shortlist (models with a lexical shortlist only): whether free decoding
+ * could output this token for this source.
  * @typedef {{token: string, id: number, prob: number, log_prob: number, top_token: string,
- *   top_id: number, top_prob: number}} ForcedPosition */
+ *   top_id: number, top_prob: number, in_shortlist?: boolean}} ForcedPosition */
 /** ForcedOutput; log_likelihood: the sum of the positions' log_prob.
  * @typedef {{source_tokens: string[], target_ids: number[], target_tokens: string[],
  *   positions: ForcedPosition[], log_likelihood: number}} TeacherForceResult */

@@ -21,6 +21,7 @@ export class TeacherForcing extends TlabWidget {
       this.input('text', 'source'),
       this.input('reference', 'reference'),
       h('p', { class: 'tl-muted', text: this.t('teacherNote') }),
+      forced.positions.some((p) => p.in_shortlist === false) ? h('p', { class: 'tl-muted tl-shortlist-note', text: this.t('teacherShortlistNote') }) : null,
       h(
         'div',
         { class: 'tl-scroll' },
@@ -33,7 +34,7 @@ export class TeacherForcing extends TlabWidget {
               'tr',
               { class: p.top_id === p.id ? 'agree' : 'disagree', dataset: { logp: String(p.log_prob) } },
               h('td', { text: String(i) }),
-              h('td', { class: 'tl-tok', text: p.token }),
+              h('td', { class: 'tl-tok' }, [p.token, p.in_shortlist === false ? h('small', { class: 'tl-outside', text: ` ${this.t('teacherOutsideShortlist')}` }) : null]),
               h('td', {}, h('span', { class: 'tl-bar' }, h('span', { style: `width:${(100 * p.prob).toFixed(1)}%` })), ` ${pct(p.prob)}`),
               h('td', { class: 'tl-num', text: fmt(p.log_prob) }),
               h('td', { class: 'tl-tok', text: `${p.top_token} (${pct(p.top_prob)})` }),

@@ -81,7 +81,9 @@ pub struct TranslateOutput {
     pub trace_tokens: std::collections::BTreeMap<String, String>,
 }
 
-/// Teacher forcing of a reference translation.
+/// Teacher forcing of a reference translation, scored over the whole output vocabulary: a
+/// Bergamot model's lexical shortlist is a speed trick for free decoding, and scoring through
+/// it would give every reference word it does not list log P = −∞.
 #[derive(Debug, Clone, Serialize)]
 pub struct ForcedOutput {
     pub source_tokens: Vec<String>,
@@ -101,6 +103,10 @@ pub struct ForcedPosition {
     pub top_token: String,
     pub top_id: u32,
     pub top_prob: f32,
+    /// Whether the model's lexical shortlist offers this token for this source (absent for
+    /// a model without one): free decoding can only ever output shortlisted tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_shortlist: Option<bool>,
 }
 
 /// Teacher forcing with the attention the lecture's views draw.
@@ -137,10 +143,10 @@ const IGNORED_TENSORS: &[&str] = &[
     "embed_positions.weight",
 ];
 
-/// A NaN log-probability means the forward pass overflowed (see [`crate::non_finite_error`]);
-/// −∞ is legitimate (a reference token outside the shortlist).
+/// A non-finite log-probability means the forward pass overflowed (see
+/// [`crate::non_finite_error`]): over the whole vocabulary every token has some probability.
 fn all_finite(forced: &[ForcedToken]) -> Result<(), TaskError> {
-    if forced.iter().any(|t| t.log_prob.is_nan()) {
+    if forced.iter().any(|t| !t.log_prob.is_finite()) {
         return Err(crate::non_finite_error());
     }
     Ok(())
@@ -378,15 +384,15 @@ impl Translator {
             .map(|(out, _)| out)
     }
 
-    /// Teacher forcing on ids; also returns every position's logits over the output
-    /// vocabulary (all of it without a shortlist).
+    /// Teacher forcing on ids; also returns every position's logits over the whole output
+    /// vocabulary.
     pub fn teacher_force_ids(
         &self,
         source_ids: &[u32],
         target_ids: &[u32],
     ) -> Result<(ForcedOutput, Vec<Vec<f32>>), TaskError> {
         let memory = self.encode_tensor(source_ids, false);
-        let out = self.output_layer(source_ids)?;
+        let out = self.model.output_layer(None);
         let (forced, rows) = decoding::teacher_forcing(&self.model, &memory, &out, target_ids)?;
         all_finite(&forced)?;
         Ok(self.forced_output(source_ids, target_ids, forced, rows))
@@ -399,6 +405,10 @@ impl Translator {
         forced: Vec<ForcedToken>,
         rows: Vec<Vec<f32>>,
     ) -> (ForcedOutput, Vec<Vec<f32>>) {
+        let shortlisted: Option<std::collections::HashSet<u32>> = self
+            .shortlist
+            .as_ref()
+            .map(|s| s.candidates(source_ids).into_iter().collect());
         let positions: Vec<ForcedPosition> = forced
             .into_iter()
             .map(
@@ -415,6 +425,7 @@ impl Translator {
                     top_token: self.token_strings(&[top_id]).remove(0),
                     top_id,
                     top_prob,
+                    in_shortlist: shortlisted.as_ref().map(|s| s.contains(&id)),
                 },
             )
             .collect();
@@ -499,7 +510,7 @@ impl Translator {
             source_ids.len() + target_ids.len(),
         )?;
         let memory = self.encode_tensor(source_ids, false);
-        let out = self.output_layer(source_ids)?;
+        let out = self.model.output_layer(None);
         let (tokens, attn) =
             decoding::teacher_forcing_with_attentions(&self.model, &memory, &out, target_ids)?;
         all_finite(&tokens)?;

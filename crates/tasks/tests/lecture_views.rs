@@ -124,6 +124,41 @@ fn ssru_decoder_reports_no_self_attention() {
     assert_eq!(with.cross_attentions.len(), with.forced.target_ids.len());
 }
 
+/// Teacher forcing scores over the whole vocabulary, so a reference in words the Bergamot
+/// shortlist does not offer gets finite (low) log-probabilities, each marked as outside it.
+#[test]
+fn teacher_forcing_scores_words_outside_the_shortlist() {
+    let m = Translator::from_dir(&repo("models/translate-en-pt")).expect("default model loads");
+    let out = m
+        .teacher_force(
+            "The cat sat on the mat.",
+            "O felino repousou sobre a alcatifa.",
+        )
+        .expect("forced");
+    assert!(out.log_likelihood.is_finite());
+    assert!(
+        out.positions
+            .iter()
+            .all(|p| p.log_prob.is_finite() && p.log_prob <= 0.0)
+    );
+    let outside: Vec<&str> = out
+        .positions
+        .iter()
+        .filter(|p| p.in_shortlist == Some(false))
+        .map(|p| p.token.as_str())
+        .collect();
+    assert!(
+        outside.contains(&"▁fe"),
+        "outside the shortlist: {outside:?}"
+    );
+    assert!(out.positions.iter().all(|p| p.in_shortlist.is_some()));
+    // A model without a shortlist says nothing about one.
+    let plain = marian()
+        .teacher_force("hello world", "ola mundo")
+        .expect("forced");
+    assert!(plain.positions.iter().all(|p| p.in_shortlist.is_none()));
+}
+
 #[test]
 fn beam_trace_labels_every_token_it_mentions() {
     let m = marian();
