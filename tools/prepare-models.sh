@@ -17,8 +17,10 @@
 #   trained masked-LM head over antibody amino-acid sequences, one token per residue, plus
 #   species and chain classifiers. From the PyPI wheel antiberty==0.1.3, fetched by package
 #   name with pip (nothing installed, no torch): `tlab convert-bert` reads its
-#   pytorch_model.bin and writes model.safetensors, config.json (with the heads named in
-#   tools/antiberty-heads.json) and a one-token-per-residue tokenizer.json from vocab.txt.
+#   pytorch_model.bin and writes model.safetensors (f16: 52 MB instead of 104 MB; parity with
+#   the package's f32 model in crates/tasks/tests/antiberty_parity.rs), config.json (with the
+#   heads named in tools/antiberty-heads.json) and a one-token-per-residue tokenizer.json
+#   from vocab.txt.
 # models/pos-en, models/nsp-en: the part-of-speech and next-sentence heads trained here
 #   (assets/*: config.json, head.safetensors) on the fill-mask encoder, whose tokenizer and
 #   weights are copied beside each (the page loads those from models/fill-mask); plus brown-{train,test}.txt, the Brown sentences (word/TAG lines, 12 universal
@@ -67,7 +69,8 @@ if [ ! -f models/translate-en-pt/model.safetensors ] || [ ! -f models/translate-
   done
 fi
 
-if [ ! -f models/antiberty/model.safetensors ]; then
+# A copy converted before the f16 conversion (104 MB) is converted again.
+if [ ! -f models/antiberty/model.safetensors ] || [ "$(wc -c < models/antiberty/model.safetensors)" -gt 60000000 ]; then
   cargo build --release -q -p tlab-cli
   wheels="$tmp/antiberty"
   python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$wheels" antiberty==0.1.3
@@ -75,7 +78,7 @@ if [ ! -f models/antiberty/model.safetensors ]; then
   src="$wheels/unpacked/antiberty/trained_models"
   "${CARGO_TARGET_DIR:-target}"/release/tlab convert-bert --checkpoint "$src"/AntiBERTy_md_smooth/pytorch_model.bin \
     --config "$src"/AntiBERTy_md_smooth/config.json --vocab "$src"/vocab.txt \
-    --heads tools/antiberty-heads.json --one-token-per-char --out models/antiberty
+    --heads tools/antiberty-heads.json --one-token-per-char --f16 --out models/antiberty
 fi
 
 cat > models/index.json <<'JSON'

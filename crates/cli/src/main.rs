@@ -9,7 +9,7 @@
 //! `tlab qa [--model DIR] --question Q [--json] CONTEXT`
 //! `tlab generate [--model DIR] [--max-new-tokens N] [--beam N | --sample --temperature T --top-k K --top-p P --seed S] [--repetition-penalty R] [--json] PROMPT`
 //! `tlab convert-marian --model model.bin --tokenizer tokenizer.json [--shortlist lex.bin] --out DIR`
-//! `tlab convert-bert --checkpoint pytorch_model.bin --config config.json --vocab vocab.txt [--heads H.json] [--one-token-per-char] [--lowercase] --out DIR`
+//! `tlab convert-bert --checkpoint pytorch_model.bin --config config.json --vocab vocab.txt [--heads H.json] [--one-token-per-char] [--lowercase] [--f16] --out DIR`
 //!
 //! Without `--model`, the default models prepared by `tools/setup.sh` are used, from
 //! `$TLAB_MODELS` or else the checkout's `models/` folder; `--model NAME` also finds a
@@ -215,6 +215,9 @@ enum Command {
         /// Lowercase the text first (BertTokenizer's do_lower_case=True, e.g. bert-base-uncased).
         #[arg(long)]
         lowercase: bool,
+        /// Store the float weights as f16 (half the size; values beyond ±65504 are an error).
+        #[arg(long)]
+        f16: bool,
         #[arg(long)]
         out: PathBuf,
     },
@@ -560,6 +563,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             heads,
             one_token_per_char,
             lowercase,
+            f16,
             out,
         } => {
             let heads = heads.as_deref().map(read).transpose()?;
@@ -570,6 +574,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 heads: heads.as_deref(),
                 one_token_per_char,
                 lowercase,
+                f16,
             };
             convert_bert(&checkpoint, &options, &out)
         }

@@ -33,6 +33,9 @@ pub struct Options<'a> {
     pub one_token_per_char: bool,
     /// Lowercase before looking words up, as `BertTokenizer(do_lower_case=True)` does.
     pub lowercase: bool,
+    /// Store f32 (and f64) weights as f16: half the download, for a page that reads them
+    /// into f32 anyway. A tensor with a value beyond f16's range is an error, not a silent ∞.
+    pub f16: bool,
 }
 
 /// The three files of the model directory, and a line saying what was kept.
@@ -59,7 +62,7 @@ pub fn convert(o: &Options) -> Result<Converted, ConvertError> {
         config_json.insert("classifier_heads".into(), list.clone());
     }
 
-    let (weights, summary) = convert_weights(o.checkpoint)?;
+    let (weights, summary) = convert_weights(o.checkpoint, o.f16)?;
     let tokenizer = tokenizer::from_vocab(
         o.vocab,
         &VocabOptions {
@@ -90,7 +93,7 @@ pub fn convert(o: &Options) -> Result<Converted, ConvertError> {
 
 /// Every float tensor of the checkpoint, by its own name, as safetensors bytes; and a line
 /// saying what was left out.
-fn convert_weights(checkpoint: &Path) -> Result<(Vec<u8>, String), ConvertError> {
+fn convert_weights(checkpoint: &Path, f16: bool) -> Result<(Vec<u8>, String), ConvertError> {
     let reader = PytorchReader::new(checkpoint).map_err(|e| {
         format!(
             "cannot read {} as a PyTorch checkpoint: {e}",
@@ -139,6 +142,11 @@ fn convert_weights(checkpoint: &Path) -> Result<(Vec<u8>, String), ConvertError>
                 continue;
             }
         };
+        let (dtype, bytes) = if f16 && dtype == Dtype::F32 {
+            (Dtype::F16, f32_to_f16(&name, &bytes)?)
+        } else {
+            (dtype, bytes)
+        };
         kept.push((name, dtype, t.shape().to_vec(), bytes));
     }
     if kept.is_empty() {
@@ -158,16 +166,34 @@ fn convert_weights(checkpoint: &Path) -> Result<(Vec<u8>, String), ConvertError>
         .collect::<Result<Vec<_>, String>>()?;
     let metadata = HashMap::from([("format".to_string(), "pt".to_string())]);
     let weights = safetensors::serialize(views, Some(metadata)).map_err(|e| e.to_string())?;
+    let stored = if f16 { " (float weights as f16)" } else { "" };
     let summary = if skipped.is_empty() {
-        format!("{} tensors", kept.len())
+        format!("{} tensors{stored}", kept.len())
     } else {
         format!(
-            "{} tensors, left out as buffers: {}",
+            "{} tensors{stored}, left out as buffers: {}",
             kept.len(),
             skipped.join(", ")
         )
     };
     Ok((weights, summary))
+}
+
+/// Little-endian f32 bytes → little-endian f16 bytes (round to nearest).
+fn f32_to_f16(name: &str, bytes: &[u8]) -> Result<Vec<u8>, ConvertError> {
+    let mut out = Vec::with_capacity(bytes.len() / 2);
+    for c in bytes.chunks_exact(4) {
+        let x = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+        let h = half::f16::from_f32(x);
+        if x.is_finite() && !h.is_finite() {
+            return Err(format!(
+                "tensor {name} holds {x}, beyond f16's range (±65504): convert it without --f16"
+            )
+            .into());
+        }
+        out.extend_from_slice(&h.to_le_bytes());
+    }
+    Ok(out)
 }
 
 fn to_le<const N: usize>(bytes: &[u8]) -> Vec<u8> {

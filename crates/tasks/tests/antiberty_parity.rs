@@ -11,8 +11,36 @@ use serde::Deserialize;
 use tlab_tasks::fill_mask::FillMask;
 use tokenizers::Tokenizer;
 
-/// The largest |Δ| allowed between our logits or probabilities and PyTorch's.
-const TOL: f32 = 1e-4;
+/// The largest |Δ| allowed between our logits or probabilities and PyTorch's (f32 weights),
+/// for weights converted as f32.
+const TOL_F32: Tolerance = Tolerance {
+    logit: 1e-4,
+    prob: 1e-4,
+};
+/// The same for the f16 weights the page downloads (`convert-bert --f16`): rounding the
+/// weights to f16 moved the logits by at most 8.7e-3 and the probabilities by 8.3e-4, and no
+/// top-1 residue of the recovery scan (measured when the f16 conversion was introduced).
+const TOL_F16: Tolerance = Tolerance {
+    logit: 2e-2,
+    prob: 2e-3,
+};
+
+#[derive(Debug, Clone, Copy)]
+struct Tolerance {
+    logit: f32,
+    prob: f32,
+}
+
+/// f16 when every float tensor of `model.safetensors` is stored as f16.
+fn tolerance(dir: &Path) -> Tolerance {
+    let bytes = std::fs::read(dir.join("model.safetensors")).expect("model.safetensors");
+    let st = safetensors::SafeTensors::deserialize(&bytes).expect("safetensors");
+    let half = st
+        .tensors()
+        .iter()
+        .all(|(_, t)| t.dtype() == safetensors::Dtype::F16);
+    if half { TOL_F16 } else { TOL_F32 }
+}
 
 #[derive(Deserialize)]
 struct Expected {
@@ -62,7 +90,7 @@ fn model_dir() -> PathBuf {
         .join("antiberty")
 }
 
-fn load() -> (FillMask, Tokenizer, Expected) {
+fn load() -> (FillMask, Tokenizer, Expected, Tolerance) {
     let dir = model_dir();
     let model = FillMask::from_dir(&dir).unwrap_or_else(|e| {
         panic!(
@@ -73,7 +101,7 @@ fn load() -> (FillMask, Tokenizer, Expected) {
     let bytes =
         std::fs::read(root().join("fixtures/antiberty/expected.json")).expect("fixture exists");
     let expected = serde_json::from_slice(&bytes).expect("fixture parses");
-    (model, tokenizer, expected)
+    (model, tokenizer, expected, tolerance(&dir))
 }
 
 fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
@@ -103,7 +131,7 @@ fn spaced(text: &str) -> String {
 
 #[test]
 fn antiberty_logits_top5_filled_and_classes_match_the_package() {
-    let (model, _, expected) = load();
+    let (model, _, expected, tol) = load();
     assert_eq!(model.info().classifiers, ["species", "chain"]);
     let (mut worst_logit, mut worst_prob) = (0.0f32, 0.0f32);
     for case in &expected.cases {
@@ -123,7 +151,7 @@ fn antiberty_logits_top5_filled_and_classes_match_the_package() {
             let diff = max_abs_diff(g, e);
             worst_logit = worst_logit.max(diff);
             assert!(
-                diff <= TOL,
+                diff <= tol.logit,
                 "{}: mask {row}: max |Δlogit| = {diff}",
                 case.name
             );
@@ -140,7 +168,11 @@ fn antiberty_logits_top5_filled_and_classes_match_the_package() {
             let got_probs: Vec<f32> = m.candidates.iter().map(|c| c.prob).collect();
             let diff = max_abs_diff(&got_probs, probs);
             worst_prob = worst_prob.max(diff);
-            assert!(diff <= TOL, "{}: top-5 probabilities: {diff}", case.name);
+            assert!(
+                diff <= tol.prob,
+                "{}: top-5 probabilities: {diff}",
+                case.name
+            );
         }
         assert_eq!(
             out.filled, case.runner_filled,
@@ -170,16 +202,20 @@ fn antiberty_logits_top5_filled_and_classes_match_the_package() {
             let probs: Vec<f32> = got.classes.iter().map(|c| c.prob).collect();
             let diff = max_abs_diff(&probs, want);
             worst_prob = worst_prob.max(diff);
-            assert!(diff <= TOL, "{}: {head} probabilities: {diff}", case.name);
+            assert!(
+                diff <= tol.prob,
+                "{}: {head} probabilities: {diff}",
+                case.name
+            );
             println!("  {head}: {} ({:.4})", got.label, got.prob);
         }
     }
-    println!("max |Δlogit| {worst_logit:.2e}, max |Δprob| {worst_prob:.2e} (tolerance {TOL:.0e})");
+    println!("max |Δlogit| {worst_logit:.2e}, max |Δprob| {worst_prob:.2e} (tolerance {tol:?})");
 }
 
 #[test]
 fn antiberty_recovers_masked_residues_like_the_package() {
-    let (model, tokenizer, expected) = load();
+    let (model, tokenizer, expected, _) = load();
     let truths: Vec<&str> = expected.cases.iter().map(|c| c.truth.as_str()).collect();
     let rec = &expected.recovery;
     let (mut same_as_reference, mut near_ties, mut recovered) = (0, 0, 0);
