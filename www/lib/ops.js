@@ -94,6 +94,11 @@
  *   source_ids: number[], source_tokens: string[], trace?: TraceStep[],
  *   cross_attentions?: number[][][][], trace_tokens?: Record<string, string>}} TranslateResult
  */
+/** One stage of an encoder block: vectors [token][hidden]; per token its L2 norm, mean and
+ * standard deviation. Stages, in order: input, self_attention, attn_residual, attn_norm,
+ * feed_forward, ffn_residual, output.
+ * @typedef {{name: string, vectors: number[][], norms: number[], means: number[], stds: number[]}} BlockStage */
+/** @typedef {{tokens: string[], layer: number, layers: number, hidden: number, stages: BlockStage[]}} EncoderBlockResult */
 /** ForcedPosition: the reference token and the model's own top guess, over the whole
  * vocabulary; in_shortlist (models with a lexical shortlist only): whether free decoding
  * could output this token for this source.
@@ -303,6 +308,7 @@ const STEPS = { name: 'steps', check: (v) => wholeNumber('the number of steps', 
 const PROMPT = { name: 'text', check: string('the prompt') };
 const IDS = { name: 'ids', check: tokenIds, wasm: (v) => Uint32Array.from(v) };
 const GENERATE = { name: 'options', default: Object.freeze({}), check: generateOptions };
+const LAYER = { name: 'layer', default: 0, check: (v) => wholeNumber('the layer', v) };
 
 const BOTH = ['bert', 'translate'];
 const HEADS = ['classifier', 'tagger', 'qa'];
@@ -320,6 +326,8 @@ export const OPS = Object.freeze({
   /** A BERT's self-attention, or a GPT's masked self-attention over its prompt (with the
    * tokenizer's leading tokens: [CLS] for a BERT vocabulary). */
   attentions: op(['bert', 'gpt'], 'attentions', [TEXT], 'AttentionsResult | GptAttentionsResult'),
+  /** Every token's vector through encoder block `layer` (0-based), stage by stage. */
+  encoderBlock: op(['bert'], 'encoderBlock', [TEXT, LAYER], 'EncoderBlockResult'),
   /** Sequence classifiers of the model (e.g. AntiBERTy's species and chain); [] if none. */
   classify: op(['bert'], 'classify', [TEXT], 'ClassifyResult'),
   /** BERT pre-training masking (15 %, 80/10/10) for a seed, with predictions and loss. */

@@ -39,7 +39,7 @@ use burn::prelude::*;
 use serde::Deserialize;
 
 use crate::attention::{AttentionMask, MultiHeadAttention};
-use crate::transformer::{Activation, EncoderBlock, FeedForward};
+use crate::transformer::{Activation, BlockStages, EncoderBlock, FeedForward};
 use crate::weights::{Checkpoint, LoadError, check_dim, check_eps};
 
 /// `config.json` of a Hugging Face BERT checkpoint (field names as Hugging Face writes them).
@@ -204,6 +204,16 @@ impl BertModel {
             hidden: x,
             attentions,
         }
+    }
+
+    /// Block `layer`'s intermediate states on unpadded input (see [`BlockStages`]).
+    ///
+    /// # Shapes
+    /// - `input_ids`: `[batch, seq]`; every stage `[batch, seq, hidden]`
+    pub fn block_stages(&self, input_ids: Tensor<2, Int>, layer: usize) -> Option<BlockStages> {
+        let block = self.layers.get(layer)?;
+        let below = self.forward_blocks(input_ids, None, None, layer, false);
+        Some(block.stages(below.hidden, &AttentionMask::None))
     }
 }
 

@@ -95,6 +95,46 @@ impl EncoderBlock {
         let x = self.ffn_norm.forward(x.clone() + self.ffn.forward(x));
         (x, probs)
     }
+
+    /// [`Self::forward`] keeping every intermediate: the lecture's block diagram, stage by
+    /// stage, for the "inside an encoder block" view.
+    ///
+    /// # Shapes
+    /// - `x`: `[batch, seq, d_model]`; every stage is `[batch, seq, d_model]`
+    pub fn stages(&self, x: Tensor<3>, mask: &AttentionMask) -> BlockStages {
+        let (attended, _) = self.self_attn.forward(x.clone(), x.clone(), mask, false);
+        let attn_residual = x.clone() + attended.clone();
+        let attn_norm = self.attn_norm.forward(attn_residual.clone());
+        let ffn = self.ffn.forward(attn_norm.clone());
+        let ffn_residual = attn_norm.clone() + ffn.clone();
+        let output = self.ffn_norm.forward(ffn_residual.clone());
+        BlockStages {
+            input: x,
+            attended,
+            attn_residual,
+            attn_norm,
+            ffn,
+            ffn_residual,
+            output,
+        }
+    }
+}
+
+/// One post-norm encoder block's intermediate states, in the order the lecture draws them:
+/// self-attention → residual add → layer norm → feed-forward → residual add → layer norm.
+pub struct BlockStages {
+    pub input: Tensor<3>,
+    /// The self-attention sublayer's output (after its output projection).
+    pub attended: Tensor<3>,
+    /// `input + attended`
+    pub attn_residual: Tensor<3>,
+    pub attn_norm: Tensor<3>,
+    /// The feed-forward sublayer's output.
+    pub ffn: Tensor<3>,
+    /// `attn_norm + ffn`
+    pub ffn_residual: Tensor<3>,
+    /// The block's output (`ffn_norm(ffn_residual)`), the next block's input.
+    pub output: Tensor<3>,
 }
 
 /// Bergamot's SSRU cell (Kim et al. 2019): `f_t = σ(W_f x_t + b_f)`,

@@ -87,6 +87,50 @@ pub struct Attentions {
     pub layers: Vec<Vec<Vec<Vec<f32>>>>,
 }
 
+/// Inside one encoder block: every token's vector at each stage of the lecture's diagram.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlockView {
+    pub tokens: Vec<String>,
+    /// The block shown (0-based) and how many the model has.
+    pub layer: usize,
+    pub layers: usize,
+    pub hidden: usize,
+    /// `input`, `self_attention`, `attn_residual` (input + self-attention), `attn_norm`,
+    /// `feed_forward`, `ffn_residual` (attn_norm + feed-forward), `output` (layer norm).
+    pub stages: Vec<BlockStage>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BlockStage {
+    pub name: &'static str,
+    /// `[token][hidden]`
+    pub vectors: Vec<Vec<f32>>,
+    /// Per token: the vector's L2 norm, mean and standard deviation over `hidden` — what a
+    /// layer norm resets (before its learned gain and bias).
+    pub norms: Vec<f32>,
+    pub means: Vec<f32>,
+    pub stds: Vec<f32>,
+}
+
+impl BlockStage {
+    fn new(name: &'static str, t: Tensor<3>) -> Result<Self, TaskError> {
+        let [_, seq, d] = t.dims();
+        let vectors = readout::rows(t.reshape([seq, d]))?;
+        let stat = |f: &dyn Fn(&[f32]) -> f32| vectors.iter().map(|v| f(v)).collect();
+        let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len().max(1) as f32;
+        Ok(Self {
+            name,
+            norms: stat(&|v| v.iter().map(|x| x * x).sum::<f32>().sqrt()),
+            means: stat(&mean),
+            stds: stat(&|v| {
+                let m = mean(v);
+                (v.iter().map(|x| (x - m) * (x - m)).sum::<f32>() / v.len().max(1) as f32).sqrt()
+            }),
+            vectors,
+        })
+    }
+}
+
 /// Basic facts about the loaded checkpoint, for the page's model line.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelInfo {
@@ -369,6 +413,56 @@ impl FillMask {
         Ok(Attentions {
             tokens: enc.tokens,
             layers,
+        })
+    }
+
+    /// Every token's vector through encoder block `layer`, stage by stage (masks not
+    /// required).
+    pub fn encoder_block(&self, text: &str, layer: usize) -> Result<BlockView, TaskError> {
+        let layers = self.config.num_hidden_layers;
+        if layer >= layers {
+            return Err(TaskError::Input(format!(
+                "layer {} does not exist: this model has {layers} (1 to {layers})",
+                layer + 1
+            )));
+        }
+        let enc = self.encode(&self.normalise_mask_spelling(text), false)?;
+        let hidden = self.config.hidden_size;
+        crate::inspect::check_attention_size(7, enc.ids.len(), hidden)?;
+        let Some(st) = self
+            .model
+            .bert
+            .block_stages(self.ids_tensor(&enc.ids), layer)
+        else {
+            return Err(TaskError::Input(format!(
+                "layer {} does not exist",
+                layer + 1
+            )));
+        };
+        let stages = [
+            ("input", st.input),
+            ("self_attention", st.attended),
+            ("attn_residual", st.attn_residual),
+            ("attn_norm", st.attn_norm),
+            ("feed_forward", st.ffn),
+            ("ffn_residual", st.ffn_residual),
+            ("output", st.output),
+        ]
+        .into_iter()
+        .map(|(name, t)| BlockStage::new(name, t))
+        .collect::<Result<Vec<_>, _>>()?;
+        if stages
+            .iter()
+            .any(|s| s.norms.iter().any(|n| !n.is_finite()))
+        {
+            return Err(crate::non_finite_error());
+        }
+        Ok(BlockView {
+            tokens: enc.tokens,
+            layer,
+            layers,
+            hidden,
+            stages,
         })
     }
 }

@@ -216,3 +216,62 @@ fn pretrain_demo_masks_whole_words_deterministically() {
     };
     assert!((0..10).any(|s| chosen(s) != chosen(3)));
 }
+
+/// "Inside an encoder block": every stage of every block equals Hugging Face's `BertLayer`
+/// on the same weights (`tools/make_block_fixture.py`, forward hooks), and the stages add up
+/// as the diagram says.
+#[test]
+fn encoder_block_stages_match_transformers() {
+    #[derive(serde::Deserialize)]
+    struct Fixture {
+        text: String,
+        input_ids: Vec<u32>,
+        layers: Vec<std::collections::HashMap<String, Vec<Vec<f32>>>>,
+    }
+    let bytes = std::fs::read(repo("fixtures/bert-gelu/block.json")).expect("block.json");
+    let fx: Fixture = serde_json::from_slice(&bytes).expect("block.json parses");
+    let m = bert();
+    let mut worst = 0.0f32;
+    for (layer, expected) in fx.layers.iter().enumerate() {
+        let view = m.encoder_block(&fx.text, layer).expect("block view");
+        assert_eq!(view.tokens.len(), fx.input_ids.len());
+        assert_eq!((view.layer, view.layers), (layer, fx.layers.len()));
+        let names: Vec<&str> = view.stages.iter().map(|s| s.name).collect();
+        assert_eq!(
+            names,
+            [
+                "input",
+                "self_attention",
+                "attn_residual",
+                "attn_norm",
+                "feed_forward",
+                "ffn_residual",
+                "output"
+            ]
+        );
+        for stage in &view.stages {
+            let want = &expected[stage.name];
+            assert_eq!(stage.vectors.len(), want.len(), "{}", stage.name);
+            for (g, w) in stage.vectors.iter().zip(want) {
+                for (a, b) in g.iter().zip(w) {
+                    worst = worst.max((a - b).abs());
+                }
+            }
+            for (t, v) in stage.vectors.iter().enumerate() {
+                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+                assert!((stage.norms[t] - norm).abs() < 1e-3 * norm.max(1.0));
+            }
+        }
+        let [input, attended, residual] = [0, 1, 2].map(|i| &view.stages[i].vectors);
+        for t in 0..input.len() {
+            for d in 0..view.hidden {
+                assert!((input[t][d] + attended[t][d] - residual[t][d]).abs() < 1e-5);
+            }
+        }
+    }
+    assert!(worst < 1e-4, "max |Δ| against transformers: {worst}");
+    let err = m
+        .encoder_block(&fx.text, fx.layers.len())
+        .expect_err("no such layer");
+    assert!(err.to_string().contains("does not exist"), "{err}");
+}

@@ -90,6 +90,13 @@ impl FillMaskModel {
         to_js(&self.inner.attentions(text).map_err(js_err)?)
     }
 
+    /// Every token's vector through encoder block `layer` (0-based), stage by stage:
+    /// `{tokens, layer, layers, hidden, stages: [{name, vectors, norms, means, stds}]}`
+    #[wasm_bindgen(js_name = encoderBlock)]
+    pub fn encoder_block(&self, text: &str, layer: usize) -> Result<JsValue, JsError> {
+        to_js(&self.inner.encoder_block(text, layer).map_err(js_err)?)
+    }
+
     /// `{algorithm, pieces: [{id, piece, special, start, end}]}`
     pub fn tokenize(&self, text: &str) -> Result<JsValue, JsError> {
         to_js(&self.inner.tokenize(text).map_err(js_err)?)
