@@ -34,7 +34,7 @@ use tlab_models::weights::Checkpoint;
 use tokenizers::Tokenizer;
 
 use crate::export::{StoreAs, Writer};
-use crate::run::{Cadence, LoopClock, Progress, RunDir, Schedule, log_time_limit};
+use crate::run::{Cadence, LoopClock, RunDir, Schedule, log_time_limit};
 use crate::train::standard_normal;
 
 /// One poem of `poems.jsonl` (the fields this trainer reads).
@@ -242,26 +242,8 @@ pub struct GptRunConfig {
     pub seq_len: usize,
 }
 
-/// Progress saved next to the checkpoint.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct GptRunState {
-    pub step: usize,
-    pub tokens_seen: u64,
-    pub wall_seconds: f64,
-    pub curve: Vec<GptCurvePoint>,
-}
-
-impl Progress for GptRunState {
-    fn step(&self) -> usize {
-        self.step
-    }
-    fn tokens_seen(&self) -> u64 {
-        self.tokens_seen
-    }
-    fn wall_seconds(&self) -> f64 {
-        self.wall_seconds
-    }
-}
+/// The GPT run's progress: its curve is the held-out loss.
+pub type GptRunState = crate::run::RunState<GptCurvePoint>;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GptCurvePoint {

@@ -84,11 +84,25 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// Step, tokens and time: what a run's `state.json` starts with, whatever else it records.
-pub(crate) trait Progress {
-    fn step(&self) -> usize;
-    fn tokens_seen(&self) -> u64;
-    fn wall_seconds(&self) -> f64;
+/// A run's progress, saved next to its checkpoint as `state.json`: step, tokens and time, and
+/// the learning curve, whose points each trainer defines (`P`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunState<P> {
+    pub step: usize,
+    pub tokens_seen: u64,
+    pub wall_seconds: f64,
+    pub curve: Vec<P>,
+}
+
+impl<P> Default for RunState<P> {
+    fn default() -> Self {
+        Self {
+            step: 0,
+            tokens_seen: 0,
+            wall_seconds: 0.0,
+            curve: Vec::new(),
+        }
+    }
 }
 
 /// A run directory: `run.json` (the settings, fixed at the first start), the latest
@@ -118,15 +132,15 @@ impl RunDir<'_> {
 
     /// The checkpoint's model, optimizer and progress, if there is one; else those given
     /// and the default progress.
-    pub fn resume<M: Module, S: serde::de::DeserializeOwned + Default + Progress>(
+    pub fn resume<M: Module, P: serde::de::DeserializeOwned>(
         &self,
         model: M,
         optim: ModuleOptimizer,
-    ) -> anyhow::Result<(M, ModuleOptimizer, S)> {
+    ) -> anyhow::Result<(M, ModuleOptimizer, RunState<P>)> {
         let Ok(bytes) = std::fs::read(self.0.join("state.json")) else {
-            return Ok((model, optim, S::default()));
+            return Ok((model, optim, RunState::default()));
         };
-        let state: S = serde_json::from_slice(&bytes)?;
+        let state: RunState<P> = serde_json::from_slice(&bytes)?;
         let model = model
             .try_load_file(self.0.join("model.bpk"))
             .map_err(|e| anyhow::anyhow!("cannot resume from the model checkpoint: {e:?}"))?;
@@ -135,9 +149,9 @@ impl RunDir<'_> {
             .map_err(|e| anyhow::anyhow!("cannot resume from the optimizer checkpoint: {e:?}"))?;
         eprintln!(
             "resuming at step {} ({} tokens seen, {:.0} min so far)",
-            state.step(),
-            state.tokens_seen(),
-            state.wall_seconds() / 60.0
+            state.step,
+            state.tokens_seen,
+            state.wall_seconds / 60.0
         );
         Ok((model, optim, state))
     }

@@ -18,7 +18,7 @@ use tokenizers::Tokenizer;
 
 use crate::cloze::{self, ClozeItem, ClozeScore};
 use crate::corpus::{self, Sentence, Specials};
-use crate::run::{Cadence, LoopClock, Progress, RunDir, Schedule, log_time_limit};
+use crate::run::{Cadence, LoopClock, RunDir, Schedule, log_time_limit};
 
 /// Everything a run is defined by; stored in the run directory so a resume cannot change it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -33,26 +33,8 @@ pub struct RunConfig {
     pub freeze_embeddings: bool,
 }
 
-/// Progress saved next to the checkpoint.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct RunState {
-    pub step: usize,
-    pub tokens_seen: u64,
-    pub wall_seconds: f64,
-    pub curve: Vec<CurvePoint>,
-}
-
-impl Progress for RunState {
-    fn step(&self) -> usize {
-        self.step
-    }
-    fn tokens_seen(&self) -> u64 {
-        self.tokens_seen
-    }
-    fn wall_seconds(&self) -> f64 {
-        self.wall_seconds
-    }
-}
+/// The masked-LM run's progress: its curve is the cloze score.
+pub type RunState = crate::run::RunState<CurvePoint>;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CurvePoint {
