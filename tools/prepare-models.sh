@@ -122,4 +122,27 @@ cat > models/index.json <<'JSON'
   }
 }
 JSON
+# Each entry's size: the files a page's load of it downloads (www/worker.js fetches these; a
+# head trained here takes its tokenizer and weights from its base), in bytes by path under
+# models/, and their sum. The page shows it before and while the model loads, orders the
+# downloads by it and asks for a click before one over 50 MB (www/widgets/base.js). Cheap:
+# run alone, it only reads file sizes and rewrites models/index.json in place.
+python3 - <<'PY'
+import json, os
+root = 'models'
+path = os.path.join(root, 'index.json')
+with open(path, encoding='utf-8') as f:
+    index = json.load(f)
+OWN = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'model.safetensors', 'shortlist.bin']
+HEAD = ['config.json', 'head.safetensors']
+FROM_BASE = ['tokenizer.json', 'tokenizer_config.json', 'model.safetensors']
+for name, entry in index.items():
+    base = entry.get('base')
+    wanted = [f'{name}/{f}' for f in (HEAD if base else OWN)] + [f'{base}/{f}' for f in (FROM_BASE if base else [])]
+    entry['files'] = {f: os.path.getsize(os.path.join(root, f)) for f in wanted if os.path.isfile(os.path.join(root, f))}
+    entry['size'] = sum(entry['files'].values())
+with open(path, 'w', encoding='utf-8') as f:
+    json.dump(index, f, ensure_ascii=False, indent=2)
+    f.write('\n')
+PY
 echo "models/ ready: $(ls models | tr '\n' ' ')"

@@ -1,7 +1,8 @@
 // Screenshots of the demo and the lecture views for the README (needs pkg/ and models/):
-//   node tools/screenshot.mjs [demo] [lecture] [finetune] [heads] [zh] [gpt]   (default: all of them)
+//   node tools/screenshot.mjs [demo] [lecture] [beam] [finetune] [heads] [zh] [gpt] [antiberty] [eos] [stale] [block] [tips]
+//   (default: all of them)
 import fs from 'node:fs';
-import { launch } from '../www/e2e/harness.mjs';
+import { launch, readThrough } from '../www/e2e/harness.mjs';
 
 const only = process.argv.slice(2);
 const want = (part) => only.length === 0 || only.includes(part);
@@ -11,10 +12,16 @@ try {
   const page = await browser.newPage();
   if (want('demo')) await demo(page);
   if (want('lecture')) await lecture(page);
+  if (want('beam')) await beam(page);
   if (want('finetune')) await finetune(page);
   if (want('heads')) await heads(page);
   if (want('zh')) await chinese(page);
   if (want('gpt')) await gpt(page);
+  if (want('antiberty')) await antiberty(page);
+  if (want('eos')) await eos(page);
+  if (want('stale')) await stale(page);
+  if (want('block')) await block(page);
+  if (want('tips')) await tips(page);
 } finally {
   await browser.close();
 }
@@ -84,7 +91,6 @@ async function lecture(page) {
     'lecture-attention': 'attention-map[model="translate"]',
     'lecture-masked-self-attention': 'masked-self-attention',
     'lecture-cross-attention': 'cross-attention',
-    'lecture-decoding-steps': 'decoding-steps',
     'lecture-teacher-forcing': 'teacher-forcing',
     'lecture-bert-pretraining': 'bert-pretraining',
     'lecture-bert-heads': '#heads',
@@ -97,6 +103,23 @@ async function lecture(page) {
   await page.click('tlab-lang-switch button[data-lang="zh"]');
   await page.locator('#beam').screenshot({ path: 'docs/lecture-phone-zh.png' });
   console.log('docs/lecture-phone-zh.png');
+}
+
+/** The lecture's <decoding-steps> (www/e2e/beam.test.mjs checks it) at its last step: the
+ * totals of greedy and beam search side by side, the finished n-best with the winner marked,
+ * the whole beam tree; in English at 1280 px (docs/lecture-decoding-steps.png) and at phone
+ * width, 375 px, where the tree scrolls in its own box (docs/beam-375.png). */
+async function beam(page) {
+  const w = '#beam decoding-steps';
+  for (const [width, name] of [[1280, 'lecture-decoding-steps'], [375, 'beam-375']]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(new URL('lecture.html?lang=en', browser.url).href);
+    await page.locator(w).scrollIntoViewIfNeeded();
+    await page.waitForFunction((w) => document.querySelector(w)?.dataset.state === 'ready', w, { timeout: 120_000 });
+    while (await page.isEnabled(`${w} .tl-next`)) await page.click(`${w} .tl-next`);
+    await page.locator(w).screenshot({ path: `docs/${name}.png` });
+    console.log(`docs/${name}.png`);
+  }
 }
 
 /** The fine-tuned BERT widgets, one shot each through embed.html: the built-in tagger, the
@@ -170,4 +193,87 @@ async function gpt(page) {
   await page.hover(`${m} .tl-row[data-q="6"]`);
   await page.locator(m).screenshot({ path: 'docs/masked-self-attention-gpt.png' });
   console.log('docs/masked-self-attention-gpt.png');
+}
+
+/** AntiBERTy in the demo's fill-mask widget (www/e2e/robust.test.mjs checks these views): a
+ * long sequence (three heavy chains) at phone width, wrapped, one button per residue, the
+ * residue clicked masked; then English text typed in, with the warning that it is outside
+ * the model's alphabet beside the species and chain. */
+async function antiberty(page) {
+  const heavy = 'EVQLVESGGGLVQPGGSLRLSCAASGFNIKDTYIHWVRQAPGKGLEWVARIYPTNGYTRYADSVKGRFTISADTSKNTAYLQMNSLRAEDTAVYYCSRWGGDGFYAMDYWGQGTLVTVSS';
+  const ready = () => page.waitForFunction(() => document.getElementById('fill-mask').dataset.state === 'ready' && document.querySelector('#fill-mask .tl-class-head'), null, { timeout: 120_000 });
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.goto(new URL('index.html?lang=en', browser.url).href);
+  await page.waitForSelector('#fill-mask .tl-card li', { timeout: 120_000 });
+  await page.click('#model-picker summary');
+  await page.click('#load-antiberty');
+  await page.waitForFunction(() => /AntiBERTy/.test(document.getElementById('model-name').textContent) && !/loading/.test(document.getElementById('model-name').textContent), null, { timeout: 120_000 });
+  await ready();
+  await page.click('#model-picker summary');
+  await page.fill('#text', `EV[MASK]${heavy.slice(3)}${heavy}${heavy}`);
+  await page.press('#text', 'Enter');
+  await ready();
+  await page.click('#words .tl-word >> nth=9');
+  await page.waitForFunction(() => document.querySelectorAll('#fill-mask .tl-card').length === 2 && document.getElementById('fill-mask').dataset.state === 'ready', null, { timeout: 120_000 });
+  await page.locator('#fill-mask').screenshot({ path: 'docs/antiberty-wrap.png' });
+  console.log('docs/antiberty-wrap.png');
+  await page.setViewportSize({ width: 900, height: 800 });
+  await page.fill('#text', 'The man went to the [MASK] to buy some milk.');
+  await page.press('#text', 'Enter');
+  await page.waitForSelector('#fill-mask .tl-alphabet-warning', { timeout: 120_000 });
+  await page.locator('#fill-mask .tl-classes').scrollIntoViewIfNeeded();
+  await page.locator('section:has(#fill-mask)').screenshot({ path: 'docs/antiberty-alphabet.png' });
+  console.log('docs/antiberty-alphabet.png');
+}
+
+/** <decoding-steps> at the step where </s> wins (greedy): the caption and the marked bar. */
+async function eos(page) {
+  await page.setViewportSize({ width: 900, height: 900 });
+  const w = 'decoding-steps';
+  await page.goto(new URL(`embed.html?${new URLSearchParams({ widget: w, lang: 'en', text: 'I would like a cup of coffee, please.', beam: '4' })}`, browser.url).href);
+  await readThrough(page);
+  await page.waitForFunction((w) => document.querySelector(w)?.dataset.state === 'ready', w, { timeout: 120_000 });
+  await page.click(`${w} .tl-eos-jump`);
+  await page.locator(w).screenshot({ path: 'docs/decoding-eos.png' });
+  console.log('docs/decoding-eos.png');
+}
+
+/** A view whose last request failed over the drawing of an earlier one: the error, and the
+ * drawing marked out of date (the attention map, its model's address made wrong). */
+async function stale(page) {
+  await page.setViewportSize({ width: 900, height: 900 });
+  const w = 'attention-map';
+  await page.goto(new URL(`embed.html?${new URLSearchParams({ widget: w, lang: 'en', model: 'translate', text: 'The cat sat on the mat.', layer: '3' })}`, browser.url).href);
+  await readThrough(page);
+  await page.waitForFunction((w) => document.querySelector(w)?.dataset.state === 'ready', w, { timeout: 120_000 });
+  await page.evaluate((w) => document.querySelector(w).setAttribute('src', 'models/no-such-model'), w);
+  await page.waitForFunction((w) => document.querySelector(w)?.dataset.state === 'error', w, { timeout: 120_000 });
+  await page.locator(w).screenshot({ path: 'docs/widget-stale.png' });
+  console.log('docs/widget-stale.png');
+}
+
+/** <encoder-block> at 1280 px: "cat" through block 2 of the built-in English BERT, the two
+ * residual skips, the strips, and the words under them (www/e2e/encoder-block.test.mjs). */
+async function block(page) {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const w = 'encoder-block';
+  await page.goto(new URL(`embed.html?${new URLSearchParams({ widget: w, lang: 'en', text: 'The cat sat on the mat because it was warm.', layer: '2', token: '2' })}`, browser.url).href);
+  await readThrough(page);
+  await page.waitForFunction((w) => document.querySelector(w)?.dataset.state === 'ready', w, { timeout: 120_000 });
+  await page.locator(w).screenshot({ path: 'docs/encoder-block.png' });
+  console.log('docs/encoder-block.png');
+}
+
+/** The lecture's training tips (copying, guided attention) after teacher forcing
+ * (www/e2e/training-tips.test.mjs). */
+async function tips(page) {
+  await page.setViewportSize({ width: 900, height: 900 });
+  await page.goto(new URL('lecture.html?lang=en', browser.url).href);
+  const sels = ['#tips cross-attention[copies]', '#tips cross-attention[diagonal]'];
+  for (const sel of sels) {
+    await page.locator(sel).scrollIntoViewIfNeeded();
+    await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.state === 'ready', sel, { timeout: 120_000 });
+  }
+  await page.locator('#tips').screenshot({ path: 'docs/lecture-training-tips.png' });
+  console.log('docs/lecture-training-tips.png');
 }

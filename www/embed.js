@@ -9,18 +9,52 @@
 //
 // The page posts {tlabEmbed: id, height} to its parent whenever its height changes; the
 // parent's widgets/embed-resize.js sets the iframe's height from it.
+//
+// Language: lang= (en | zh, or a tag such as zh-CN) if given. Without it, a framed page asks
+// its parent ({tlabEmbedLang: id}) and the parent's widgets/embed-resize.js answers with the
+// host page's <html lang> ({tlabLang: 'zh-CN'}), and tells again when that changes. The widget
+// is made after the answer, or after ANSWER_MS without one (a host without embed-resize.js:
+// then the browser's language). Only messages from the parent window are read, and of them
+// only a tlabLang string, which can do nothing but choose English or 中文.
 import { WIDGETS, setLang, getLang } from './widgets/index.js';
 import { tr } from './widgets/i18n.js';
 
 const params = new URLSearchParams(location.search);
 const name = params.get('widget');
+const id = params.get('id') ?? name;
 // Parameters of the iframe form itself, not attributes of the element.
 const OWN = new Set(['widget', 'id', 'lang']);
+const ANSWER_MS = 500;
+
+/** 'zh' or 'en' for a language tag (zh, zh-CN, en-GB, …); null for anything else. */
+const langOf = (tag) => (typeof tag !== 'string' ? null : /^zh(-|$)/i.test(tag) ? 'zh' : /^en(-|$)/i.test(tag) ? 'en' : null);
+
+/** Resolves once the host page has said its language (or did not answer in time). */
+function hostLanguage() {
+  return new Promise((done) => {
+    const timer = setTimeout(done, ANSWER_MS);
+    let current = null;
+    addEventListener('message', (e) => {
+      if (e.source !== parent || typeof e.data?.tlabLang !== 'string') return;
+      clearTimeout(timer);
+      const lang = langOf(e.data.tlabLang);
+      if (lang && lang !== current) {
+        current = lang;
+        setLang(lang);
+      }
+      done();
+    });
+    parent.postMessage({ tlabEmbedLang: id }, '*');
+  });
+}
+
+const own = langOf(params.get('lang'));
+if (own) setLang(own);
+else if (parent !== window && WIDGETS.includes(name)) await hostLanguage();
 
 if (!WIDGETS.includes(name)) {
   document.body.textContent = `Unknown widget "${name ?? ''}". Choose one of: ${WIDGETS.join(', ')}.`;
 } else {
-  if (params.get('lang')) setLang(params.get('lang'));
   const allowed = new Set(customElements.get(name).attributes);
   const el = document.createElement(name);
   const ignored = [];
@@ -38,7 +72,6 @@ if (!WIDGETS.includes(name)) {
   }
 }
 
-const id = params.get('id') ?? name;
 let last = 0;
 new ResizeObserver(() => {
   const height = Math.ceil(document.documentElement.getBoundingClientRect().height);

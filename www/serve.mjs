@@ -1,6 +1,6 @@
 // A small static server for the demo and the browser tests (node's http, no dependencies).
 //
-//   node www/serve.mjs [--port 8080] [--host 127.0.0.1]
+//   node www/serve.mjs [--port 8080] [--host 127.0.0.1] [--gzip]
 //
 // Routes (GET and HEAD only, read-only, never outside the repository):
 //   /                         → www/ (the page, worker, widgets; not www/node_modules, www/e2e
@@ -25,6 +25,7 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -72,6 +73,12 @@ export const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
+
+// startServer({gzip: true}) (tools/bench-lecture-load.mjs --gzip; off by default) sends these
+// gzip-compressed to a browser that accepts it, as static hosts do; model weights
+// (.safetensors, .bin) go as they are. Each file is compressed once (until it changes).
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.wasm', '.svg', '.md']);
+const compressed = new Map(); // file → {mtimeMs, size, bytes}
 
 // Under www/, these are the tests and their tools, not part of the site.
 const PRIVATE_WWW = new Set(['node_modules', 'e2e']);
@@ -135,6 +142,24 @@ async function serveFile(req, res, urlPath, segments) {
     stat = await fs.promises.stat(file).catch(() => null);
   }
   if (!stat?.isFile()) return answer(res, 404, `not found: ${urlPath}`);
+  if (req.tlabGzip && COMPRESSIBLE.has(path.extname(file)) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+    let c = compressed.get(file);
+    if (!c || c.mtimeMs !== stat.mtimeMs || c.size !== stat.size) {
+      c = { mtimeMs: stat.mtimeMs, size: stat.size, bytes: zlib.gzipSync(await fs.promises.readFile(file)) };
+      compressed.set(file, c);
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-encoding': 'gzip',
+      'content-length': c.bytes.length,
+      vary: 'accept-encoding',
+      'access-control-allow-origin': '*',
+      'cache-control': 'no-cache',
+    });
+    res.end(req.method === 'HEAD' ? undefined : c.bytes);
+    return;
+  }
   res.writeHead(200, {
     ...SECURITY_HEADERS,
     'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
@@ -183,7 +208,7 @@ function handle(req, res, urlPath, segments) {
   serveFile(req, res, urlPath, segments).catch(() => answer(res, 500, 'internal error'));
 }
 
-export function startServer({ port = 8080, host = '127.0.0.1', quiet = false, testRoutes = false } = {}) {
+export function startServer({ port = 8080, host = '127.0.0.1', quiet = false, testRoutes = false, gzip = false } = {}) {
   const hanging = new Set(); // responses of /_test/stall, destroyed when the server closes
   const server = http.createServer((req, res) => {
     try {
@@ -196,6 +221,7 @@ export function startServer({ port = 8080, host = '127.0.0.1', quiet = false, te
         answer(res, parsed.status, parsed.text);
         return;
       }
+      req.tlabGzip = gzip;
       if (testRoutes && testRoute(req, res, parsed.urlPath, parsed.segments, hanging)) return;
       handle(req, res, parsed.urlPath, parsed.segments);
     } catch {
@@ -242,5 +268,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const i = process.argv.indexOf(name);
     return i > 0 ? process.argv[i + 1] : fallback;
   };
-  startServer({ port: Number(arg('--port', 8080)), host: arg('--host', '127.0.0.1') });
+  startServer({ port: Number(arg('--port', 8080)), host: arg('--host', '127.0.0.1'), gzip: process.argv.includes('--gzip') });
 }

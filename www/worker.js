@@ -18,7 +18,8 @@
 //                 translate, tokenize, …; the table names each op's fields, the model kinds
 //                 that accept it and the wasm method it calls)
 //               {id, op: '_trap'} (tests: fails as a wasm trap does)
-// Messages out: {id, progress: {file, loaded, total}} … then {id, ok: true, result}
+// Messages out: {id, progress: {file, loaded, total}} … (the last, once the files are in:
+//               {file: 'building the model', loaded: 1, total: 1, building: true}) then {id, ok: true, result}
 //               or {id, ok: false, error: 'words a person understands'} (also for an unknown
 //               op, or an op the model's kind does not have: "translate" needs a
 //               translation model; "default-bert" is a BERT fill-mask model)
@@ -80,8 +81,13 @@ class Cancelled extends Error {
   }
 }
 
+// url → its Cache API write in progress: the model is built without waiting for it, and a
+// later fetch of the same file (a head's encoder) waits for it, then finds the file there.
+const cacheWrites = new Map();
+
 async function fetchBytes(url, onProgress, { optional, signal, stallSeconds }) {
   const cache = self.caches ? await self.caches.open(CACHE).catch(() => null) : null;
+  await cacheWrites.get(url);
   const hit = cache && (await cache.match(url));
   if (hit) {
     const bytes = new Uint8Array(await hit.arrayBuffer());
@@ -130,7 +136,10 @@ async function fetchBytes(url, onProgress, { optional, signal, stallSeconds }) {
       );
     }
     arm(); // the headers came: the body gets its own stallSeconds
-    const total = Number(response.headers.get('content-length')) || 0;
+    // A compressed response's Content-Length counts the compressed bytes, not those read
+    // here (static hosts gzip .json files): then the size is unknown.
+    const encoding = response.headers.get('content-encoding');
+    const total = encoding && encoding !== 'identity' ? 0 : Number(response.headers.get('content-length')) || 0;
     const reader = response.body.getReader();
     const chunks = [];
     let loaded = 0;
@@ -153,7 +162,13 @@ async function fetchBytes(url, onProgress, { optional, signal, stallSeconds }) {
       bytes.set(c, at);
       at += c.length;
     }
-    if (cache) await cache.put(url, new Response(bytes)).catch(() => {});
+    if (cache) {
+      const write = cache
+        .put(url, new Response(bytes))
+        .catch(() => {})
+        .finally(() => cacheWrites.delete(url));
+      cacheWrites.set(url, write);
+    }
     return bytes;
   } finally {
     clearTimeout(timer);
@@ -216,7 +231,6 @@ async function gatherNamed(list, source, post, fetchOptions) {
 }
 
 async function load(msg, kind, post, signal) {
-  await ready;
   const translate = kind === 'translate';
   const finetune = kind === 'finetune';
   if (finetune) {
@@ -229,11 +243,15 @@ async function load(msg, kind, post, signal) {
   // Every BERT kind, and a GPT, takes its files by name. A fine-tuning run's encoder comes as
   // a fine-tuned BERT's files do (any BERT: its heads, if any, are not used).
   const fetchOptions = { signal, stallSeconds };
-  const files = translate
-    ? await gather(TRANSLATE_FILES, msg.source, post, fetchOptions)
-    : await gatherNamed({ bert: BERT_FILES, gpt: GPT_FILES }[kind] ?? HEAD_FILES, msg.source, post, fetchOptions);
+  // The files download while the wasm still downloads and compiles: neither waits for the other.
+  const gathering = translate
+    ? gather(TRANSLATE_FILES, msg.source, post, fetchOptions)
+    : gatherNamed({ bert: BERT_FILES, gpt: GPT_FILES }[kind] ?? HEAD_FILES, msg.source, post, fetchOptions);
+  gathering.catch(() => {}); // a wasm that fails to start is the error to report
+  await ready;
+  const files = await gathering;
   if (signal.aborted) throw new Cancelled();
-  post({ progress: { file: 'building the model', loaded: 1, total: 1 } });
+  post({ progress: { file: 'building the model', loaded: 1, total: 1, building: true } });
   if (HEAD_MODELS[kind]) return new HEAD_MODELS[kind](files);
   if (finetune) return new FineTune(files, msg.source.train, msg.source.heldOut, msg.source.options ?? {});
   if (translate) return new TranslateModel(files.config, files.tokenizer, files.weights, files.shortlist ?? undefined);

@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, fixture, repo, maxAbsDiff, outcome, runs } from './harness.mjs';
+import { launch, fixture, repo, maxAbsDiff, outcome, runs, allAnswered } from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -244,11 +244,7 @@ test('index.html: local files in the vocab.txt + pytorch_model.bin layout (fixtu
 async function lecture(lang) {
   const page = await browser.newPage();
   await page.goto(new URL(`lecture.html?lang=${lang}`, browser.url).href);
-  await page.waitForFunction(
-    () => [...document.querySelectorAll('.tl-widget')].every((w) => w.dataset.state === 'ready' || w.dataset.state === 'error'),
-    null,
-    { timeout: 180_000 },
-  );
+  await allAnswered(page); // scrolled through as a reader would: widgets load when near
   const failed = await page.$$eval('.tl-widget[data-state="error"]', (ws) =>
     ws.map((w) => `${w.tagName}: ${w.querySelector('.tl-error')?.textContent}`).filter((e) => !/^BERT-(CLASSIFY|QA|NSP): (No model is loaded|没有加载模型)/.test(e)),
   );
@@ -347,7 +343,7 @@ test('the 中文 lecture page at phone width (375 px) does not overflow sideways
   const page = await browser.newPage();
   await page.setViewportSize({ width: 375, height: 800 });
   await page.goto(new URL('lecture.html?lang=zh', browser.url).href);
-  await page.waitForFunction(() => [...document.querySelectorAll('.tl-widget')].every((w) => w.dataset.state === 'ready' || w.dataset.state === 'error'), null, { timeout: 180_000 });
+  await allAnswered(page);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 375, `page is ${width} px wide`);
   assert.deepEqual(page.problems, []);

@@ -16,7 +16,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, outcome, runs, heatRows, repo } from './harness.mjs';
+import { launch, outcome, runs, heatRows, repo, reveal } from './harness.mjs';
 
 const W = 'gpt-generate';
 const PROMPT = '床前明月光，';
@@ -361,7 +361,7 @@ test("masked self-attention draws the GPT's own weights: 0 above the diagonal, r
   await page.goto(at('embed.html', { widget: sel, lang: 'en', text }));
   assert.equal(await outcome(page, sel), 'ready', await page.textContent(`${sel} .tl-error`));
   assert.equal(await page.getAttribute(sel, 'data-mode'), 'gpt');
-  assert.match(await page.textContent(`${sel} .tl-model-line`), /^A GPT’s own attention weights: .+ \(\d+ layers × \d+ heads\)\.$/);
+  assert.match(await page.textContent(`${sel} .tl-model-used`), /^Model: built in: .+ · \d+ layers · hidden \d+ · [\d.]+ M parameters$/);
   // The weights, from the model: the same op the widget asks.
   const att = await page.evaluate(
     async ({ key, text }) => (await import('./lib/client.js')).sharedClient().attentions(key, text),
@@ -417,6 +417,7 @@ test('the lecture page: the decoder section shows the GPT’s masked self-attent
   const page = await browser.newPage();
   await page.goto(at('lecture.html', { lang: 'en' }));
   const sections = ['#decoder masked-self-attention', '#gpt gpt-generate'];
+  for (const s of sections) await reveal(page, s); // widgets load when near the viewport
   await page.waitForFunction((sels) => sels.every((s) => document.querySelector(s)?.dataset.state === 'ready'), sections, { timeout: 180_000 });
   assert.equal(await page.getAttribute(sections[0], 'data-mode'), 'gpt');
   assert.equal(await page.getAttribute(sections[1], 'text'), PROMPT);

@@ -54,8 +54,53 @@ export function maxAbsDiff(a, b) {
   return a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
 }
 
-/** Waits until widget `sel` has shown an outcome after `runs` earlier ones; returns its state. */
+/** Scrolls widget `sel` into view if it has not started: widgets load their model when they
+ * come near the viewport (widgets/base.js deferStart), so a test looks at one as a reader
+ * would. */
+export async function reveal(page, sel) {
+  await page.waitForSelector(sel, { state: 'attached' });
+  await page.$eval(sel, (w) => w.dataset.state === 'waiting' && w.scrollIntoView({ block: 'center' }));
+}
+
+/** Brings every widget shown on `page` into view in turn, as a reader scrolling down the page
+ * does, each until it has started (or offers its "Load model (N MB)" button: with `click`,
+ * pressed). Widgets not shown (another language's) are left alone. */
+export async function readThrough(page, { click = true } = {}) {
+  const widgets = page.locator('.tl-widget');
+  const count = await widgets.count();
+  for (let i = 0; i < count; i++) {
+    const w = widgets.nth(i);
+    if (!(await w.isVisible())) continue;
+    await w.scrollIntoViewIfNeeded();
+    await w.evaluate(
+      (el) =>
+        new Promise((started) => {
+          const check = () => (el.dataset.state !== 'waiting' || el.querySelector('.tl-load-model') ? started() : setTimeout(check, 20));
+          check();
+        }),
+    );
+    const button = w.locator('.tl-load-model');
+    if (click && (await button.count())) await button.click();
+  }
+}
+
+/** readThrough, then waits until every widget shown has an outcome ('ready' or 'error'). */
+export async function allAnswered(page, { timeout = 180_000, click = true } = {}) {
+  await readThrough(page, { click });
+  await page.waitForFunction(
+    () => {
+      const ws = [...document.querySelectorAll('.tl-widget')].filter((w) => w.checkVisibility());
+      return ws.length > 0 && ws.every((w) => w.dataset.state === 'ready' || w.dataset.state === 'error');
+    },
+    null,
+    { timeout },
+  );
+}
+
+/** Waits until widget `sel` has shown an outcome after `runs` earlier ones (scrolled into
+ * view first if it waits for that: reveal); returns its state. */
 export async function outcome(page, sel, runs = 0) {
+  await reveal(page, sel);
   await page.waitForFunction(
     ({ sel, runs }) => {
       const w = document.querySelector(sel);

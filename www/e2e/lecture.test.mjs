@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, repo, heatRows } from './harness.mjs';
+import { launch, repo, heatRows, allAnswered } from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -29,15 +29,10 @@ const nspBuiltIn = fs.existsSync(path.join(repo, 'models/nsp-en/head.safetensors
 const WAITING = ['BERT-CLASSIFY', 'BERT-QA', ...(nspBuiltIn ? [] : ['BERT-NSP'])];
 const NEEDS = /No model is loaded: this widget needs /;
 
+/** Every widget shown, scrolled into view as a reader would (they load their models when
+ * near the viewport; AntiBERTy's, over 50 MB, on a click), has an outcome. */
 async function allReady(page) {
-  await page.waitForFunction(
-    () => {
-      const ws = [...document.querySelectorAll('.tl-widget')];
-      return ws.length > 0 && ws.every((w) => w.dataset.state === 'ready' || w.dataset.state === 'error');
-    },
-    null,
-    { timeout: 120_000 },
-  );
+  await allAnswered(page, { timeout: 120_000 });
   const errors = await page.$$eval('.tl-widget[data-state="error"]', (ws) =>
     ws.map((w) => ({ tag: w.tagName, error: w.querySelector('.tl-error')?.textContent ?? '' })),
   );

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, repo } from './harness.mjs';
+import { launch, repo, reveal } from './harness.mjs';
 import { CSP } from '../serve.mjs';
 
 let browser;
@@ -169,6 +169,7 @@ test('a crashed worker: its requests fail in words, the next request answers wit
   const page = await browser.newPage();
   await page.goto(browser.url);
   await fillAnswered(page);
+  await reveal(page, '#translate'); // below the fold: it loads when scrolled to
   await page.waitForFunction(() => document.getElementById('tr-output').textContent !== '', null, { timeout: 60_000 });
   const r = await page.evaluate(async () => {
     const { sharedClient, DEFAULT_BERT, DEFAULT_TRANSLATE } = await import('./lib/client.js');
@@ -405,6 +406,7 @@ test('cross-attention and masked self-attention are capped the same way', async 
 test('translation panel: α = −1 in beam mode is refused in words; greedy then ignores the disabled fields', async () => {
   const page = await browser.newPage();
   await page.goto(browser.url);
+  await reveal(page, '#translate'); // below the fold: it loads when scrolled to
   await page.waitForFunction(() => document.getElementById('tr-output').textContent !== '', null, { timeout: 60_000 });
   const outcome = async () => {
     await page.waitForFunction(() => !document.getElementById('tr-go').disabled);

@@ -3,7 +3,7 @@
 // Bergamot fixture; beam search shows an n-best list; errors appear in words.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, fixture } from './harness.mjs';
+import { launch, fixture, reveal } from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -29,6 +29,7 @@ async function translateInPage(page, text) {
 test('panel translates two sentences each way exactly as the reference engine', async () => {
   const page = await browser.newPage();
   await page.goto(browser.url);
+  await reveal(page, '#translate'); // below the fold: it loads when scrolled to
   await page.waitForFunction(() => document.getElementById('tr-output').textContent !== '');
   for (const dir of ['en-pt', 'pt-en']) {
     await page.check(`input[name="tr-direction"][value="${dir}"]`);
@@ -68,6 +69,7 @@ test('wasm greedy output equals the reference engine on the whole Bergamot fixtu
 test('beam search shows an n-best list, best first, and greedy hides it', async () => {
   const page = await browser.newPage();
   await page.goto(browser.url);
+  await reveal(page, '#translate'); // below the fold: it loads when scrolled to
   await page.waitForFunction(() => document.getElementById('tr-output').textContent !== '');
   await page.check('input[name="tr-mode"][value="beam"]');
   await page.fill('#tr-beam', '5');
@@ -90,6 +92,7 @@ test('beam search shows an n-best list, best first, and greedy hides it', async 
 test('an empty source gives an error in words and the panel keeps working', async () => {
   const page = await browser.newPage();
   await page.goto(browser.url);
+  await reveal(page, '#translate'); // below the fold: it loads when scrolled to
   await page.waitForFunction(() => document.getElementById('tr-output').textContent !== '');
   await page.fill('#tr-text', '   ');
   await page.click('#tr-go');

@@ -166,7 +166,7 @@ test('every op of lib/ops.js maps to a method of the wasm class of each of its k
     gpt: 'GenerateModel',
   });
   // The methods that the widgets and the tools call are all there.
-  for (const name of ['fill', 'translate', 'teacherForce', 'teacherForceAttentions', 'tokenize', 'encoderAttentions', 'pretrainDemo', 'classify', 'logits', 'attentions', 'info', 'task', 'tunedLayers', 'labels', 'featurize', 'train', 'predict', 'reset', 'exportHead', 'classifyText', 'nextSentence', 'tag', 'answer', 'generate', 'generateIds', 'logitsIds', 'encodePrompt', 'attentionsIds']) {
+  for (const name of ['fill', 'translate', 'teacherForce', 'teacherForceAttentions', 'tokenize', 'encoderAttentions', 'encoderBlock', 'pretrainDemo', 'classify', 'logits', 'attentions', 'info', 'task', 'tunedLayers', 'labels', 'featurize', 'train', 'predict', 'reset', 'exportHead', 'classifyText', 'nextSentence', 'tag', 'answer', 'generate', 'generateIds', 'logitsIds', 'encodePrompt', 'attentionsIds']) {
     assert.ok(seen.rows.some((r) => r.startsWith(`${name} →`)), `the table has ${name}`);
   }
   await healthy();

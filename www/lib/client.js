@@ -37,6 +37,19 @@ export class CrashError extends Error {
   }
 }
 
+/** onProgress with `received` added: the bytes of every file of one load so far (the worker
+ * reports one file at a time; a file from the Cache API counts whole at once). */
+function summed(onProgress) {
+  if (!onProgress) return onProgress;
+  const files = new Map();
+  return (p) => {
+    if (!p.building) files.set(p.file, p.loaded);
+    let received = 0;
+    for (const n of files.values()) received += n;
+    onProgress({ ...p, received });
+  };
+}
+
 export class TlabClient {
   constructor(workerUrl = new URL('../worker.js', import.meta.url)) {
     this.workerUrl = workerUrl;
@@ -45,6 +58,11 @@ export class TlabClient {
     this.remembered = new Map(); // model key → the load message that built it last
     this.slots = new Map(); // slot → id of the load in progress there
     this.generation = 0; // +1 per worker started; caches of load promises compare it
+    // Loads given a priority wait here for their turn: one such download at a time, the most
+    // urgent first (see load). {id, msg, onProgress, slot, priority, resolve, reject}
+    this.queue = [];
+    this.busy = null; // the id of the queued load being downloaded now
+    this.pumping = null; // the timer of the next look at the queue
     this.worker = null;
     this.spawn(); // at once, so the wasm compiles while the page loads
   }
@@ -104,8 +122,7 @@ export class TlabClient {
     if (this.worker) this.crash(this.worker, message);
   }
 
-  post(worker, msg, onProgress, slot) {
-    const id = this.nextId++;
+  post(worker, msg, onProgress, slot, id = this.nextId++) {
     return {
       id,
       promise: new Promise((resolve, reject) => {
@@ -122,8 +139,8 @@ export class TlabClient {
   }
 
   /** Loads a model on the current worker and remembers the request once it succeeded. */
-  sendLoad(worker, msg, onProgress, slot) {
-    const { id, promise } = this.post(worker, msg, onProgress, slot);
+  sendLoad(worker, msg, onProgress, slot, reserved) {
+    const { id, promise } = this.post(worker, msg, onProgress, slot, reserved);
     worker.models.set(msg.key, id);
     promise.then(
       () => {
@@ -155,33 +172,109 @@ export class TlabClient {
   }
 
   /**
-   * options: {reload, slot, stallSeconds} (a boolean is `reload`, as before).
+   * options: {reload, slot, stallSeconds, priority} (a boolean is `reload`, as before).
    * slot: a name; a newer load with the same slot cancels this one (it rejects with a
    * CancelledError, reason 'superseded'). stallSeconds: a download that receives no data
    * for this long fails (default 30 s, in the worker).
+   * priority: a number, or a function that gives one when asked (lower: sooner). A load
+   * with one waits for its turn: loads with a priority download one at a time, so on a slow
+   * line the first model a reader sees is not slowed down by the others (the widgets pass
+   * one: base.js loadPriority). The most urgent waiting load goes next, asked at that
+   * moment; a load of a model the worker has, or is loading, goes at once (it downloads
+   * nothing more). Without a priority a load goes at once, as a click's should.
+   * onProgress gets the worker's {file, loaded, total} (see lib/ops.js LoadProgress) with
+   * `received`: the bytes of all of this load's files so far.
    */
   load(kind, key, source, onProgress, options = {}) {
-    const { reload = false, slot, stallSeconds } = typeof options === 'boolean' ? { reload: options } : options;
+    const { reload = false, slot, stallSeconds, priority } = typeof options === 'boolean' ? { reload: options } : options;
     if (slot != null) this.cancel(slot, 'superseded');
-    const worker = this.worker ?? this.spawn();
     const msg = { op: 'load', kind, key, source, reload, stallSeconds };
-    const { id, promise } = this.sendLoad(worker, msg, onProgress, slot);
+    const progress = summed(onProgress);
+    if (priority == null) return this.sendNow(msg, progress, slot);
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.queue.push({ id, msg, onProgress: progress, slot, priority, resolve, reject });
+      if (slot != null) this.slots.set(slot, id);
+      // Not at once: the widgets that came into view together ask within this task, and
+      // the most urgent of them all goes first.
+      this.pumping ??= setTimeout(() => {
+        this.pumping = null;
+        this.pump();
+      });
+    });
+  }
+
+  /** Sends load `msg` to the worker now (id: the one it was given when queued). */
+  sendNow(msg, onProgress, slot, reserved) {
+    const worker = this.worker ?? this.spawn();
+    const { id, promise } = this.sendLoad(worker, msg, onProgress, slot, reserved);
     if (slot != null) this.slots.set(slot, id);
     return promise;
   }
 
-  /** Cancels the load in progress in `slot` (its download stops); true if there was one. */
+  /** Sends the queued loads whose turn it is (see load). */
+  pump() {
+    const sweep = () => {
+      // A model the worker has or is loading: nothing more to download, no need to wait.
+      for (const e of [...this.queue]) if (!e.msg.reload && this.worker?.models.has(e.msg.key)) this.dispatch(e);
+    };
+    sweep();
+    if (this.busy != null || this.queue.length === 0) return;
+    const rank = (e) => {
+      try {
+        const r = Number(typeof e.priority === 'function' ? e.priority() : e.priority);
+        return Number.isNaN(r) ? Infinity : r;
+      } catch {
+        return Infinity;
+      }
+    };
+    let best = this.queue[0];
+    let bestRank = rank(best);
+    for (const e of this.queue.slice(1)) {
+      const r = rank(e);
+      if (r < bestRank) [best, bestRank] = [e, r];
+    }
+    this.busy = best.id;
+    const settle = () => {
+      if (this.busy !== best.id) return;
+      this.busy = null;
+      this.pump();
+    };
+    this.dispatch(best).then(settle, settle);
+    sweep(); // the same model asked for by other widgets: it goes with this one
+  }
+
+  /** Takes queued load `e` out of the queue and sends it; its promise settles the caller's. */
+  dispatch(e) {
+    this.queue.splice(this.queue.indexOf(e), 1);
+    let promise;
+    try {
+      promise = this.sendNow(e.msg, e.onProgress, e.slot, e.id);
+    } catch (error) {
+      promise = Promise.reject(error); // no worker could start
+    }
+    promise.then(e.resolve, e.reject);
+    return promise;
+  }
+
+  /** Cancels the load in progress (or waiting for its turn) in `slot` (its download stops);
+   * true if there was one. */
   cancel(slot, reason = 'cancelled') {
     const id = this.slots.get(slot);
     if (id == null) return false;
     this.slots.delete(slot);
+    const error = () =>
+      new CancelledError(reason === 'superseded' ? 'the load was superseded by a newer one' : 'the load was cancelled', reason);
+    const waiting = this.queue.findIndex((e) => e.id === id);
+    if (waiting >= 0) {
+      this.queue.splice(waiting, 1)[0].reject(error());
+      return true;
+    }
     const p = this.pending.get(id);
     if (!p) return false;
     this.pending.delete(id);
     if (!p.worker.dead) p.worker.postMessage({ id: this.nextId++, op: 'cancel', target: id });
-    p.reject(
-      new CancelledError(reason === 'superseded' ? 'the load was superseded by a newer one' : 'the load was cancelled', reason),
-    );
+    p.reject(error());
     return true;
   }
 
@@ -314,6 +407,20 @@ export async function builtinEntry(name) {
     .catch(() => ({}));
   const all = await indexJson;
   return (all && typeof all === 'object' && all[name]) || {};
+}
+
+/** The bytes that loading the built-in model at URL prefix `url` downloads (its files, and a
+ * head's encoder files from its base), from models/index.json's `size` (tools/prepare-models.sh
+ * records it); null for any other address, or an index without sizes. */
+export async function modelSize(url) {
+  if (typeof url !== 'string') return null;
+  const models = new URL('../models/', import.meta.url).href;
+  const name = url.replace(/\/+$/, '');
+  if (!name.startsWith(models)) return null;
+  const entry = name.slice(models.length);
+  if (!entry || entry.includes('/')) return null;
+  const size = (await builtinEntry(entry)).size;
+  return Number.isFinite(size) && size > 0 ? size : null;
 }
 
 /** The built-in tagging data of the fine-tuning widget (tools/prepare-models.sh): Brown

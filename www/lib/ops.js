@@ -26,8 +26,10 @@
 
 /**
  * {id, progress} messages of a load, before its answer. total is 0 when the server sent no
- * Content-Length; the last one is {file: 'building the model', loaded: 1, total: 1}.
- * @typedef {{file: string, loaded: number, total: number}} LoadProgress
+ * Content-Length (or a compressed body: its length is not the file's); the last one is
+ * {file: 'building the model', loaded: 1, total: 1, building: true}. The client adds
+ * received: the bytes of all of the load's files so far.
+ * @typedef {{file: string, loaded: number, total: number, building?: true, received?: number}} LoadProgress
  */
 
 /** ModelInfo (what load and info answer for a BERT).

@@ -1,7 +1,7 @@
 // What the attention views share: the heatmap, the layer and head pickers, the mean over
 // heads, and the teacher-forced attention that the decoder views draw.
 import { h, fmt } from './base.js';
-import { builtinEntry, BUILTIN_GPT, CHINESE_BERT, DEFAULT_BERT, DEFAULT_TRANSLATE } from '../lib/client.js';
+import { modelName } from './model-line.js';
 
 /** The most tokens an attention view draws on each axis, and the most heads its picker
  * lists. A 505-token text makes 255 025 cells per map; DOM nodes that many (times 384 heads
@@ -66,16 +66,7 @@ export function specialsToggle(widget, byDefault) {
 }
 
 /** The name of the model behind `spec`: a built-in model's from models/index.json, else its URL. */
-export async function modelName(spec) {
-  const entries = {
-    [DEFAULT_BERT.key]: 'fill-mask',
-    [CHINESE_BERT.key]: 'fill-mask-zh',
-    [BUILTIN_GPT.key]: 'gpt-poetry',
-    ...Object.fromEntries(Object.entries(DEFAULT_TRANSLATE).map(([d, m]) => [m.key, `translate-${d}`])),
-  };
-  const entry = entries[spec.key];
-  return (entry && (await builtinEntry(entry)).name) || entry || spec.url;
-}
+export { modelName };
 
 /** "Layer 2 · head 1." for a caption. */
 export function whereText(widget, layer, head) {

@@ -2,13 +2,38 @@
 // page's one worker (sharedClient: one download and one build per model per page), a
 // progress line, errors in words, and redraw on language switch. Widgets use light DOM so
 // that the host page's fonts apply and tests can read what is drawn.
-import { sharedClient, DEFAULT_BERT, DEFAULT_TRANSLATE, BUILTIN_BERT, BUILTIN_GPT, builtinLanguage } from '../lib/client.js';
+import { sharedClient, DEFAULT_BERT, DEFAULT_TRANSLATE, BUILTIN_BERT, BUILTIN_GPT, builtinLanguage, modelSize } from '../lib/client.js';
 import { getLang, tr } from './i18n.js';
+import { describeModel } from './model-line.js';
 
-// model key → {generation, promise: Promise<info>}. A load belongs to the worker it ran on
-// (client.generation): after a crash the client starts a fresh worker, and an entry of the
-// dead one must not stand for a model that is no longer there.
+// model key → {generation, promise: Promise<info>, listeners, priorities}. A load belongs to
+// the worker it ran on (client.generation): after a crash the client starts a fresh worker,
+// and an entry of the dead one must not stand for a model that is no longer there.
 const loads = new Map();
+
+// When a widget loads its model (the `loading` attribute, as <img loading>):
+//   lazy (the default): once the widget comes within one screen of the viewport (NEAR), or,
+//     for a built-in model over HEAVY_BYTES (AntiBERTy), on a click of its
+//     "Load model (N MB)" button;
+//   click: always on that button's click;  eager: at once, wherever the widget is.
+// Whatever starts them, model downloads go one at a time, the models of widgets in view
+// first and the smaller first (loadPriority, lib/client.js load), so on a slow line the
+// first figure in view answers as soon as its own model is in; a model several widgets
+// use still downloads once. The wasm does not wait: the worker starts fetching it when the
+// first widget connects.
+export const HEAVY_BYTES = 50e6;
+const NEAR = '100% 0px';
+const watchers = new WeakMap(); // widget → {near(bool), seen(bool)}
+let nearObserver = null;
+let seenObserver = null;
+/** Calls handlers.near(isNear) and handlers.seen(inView) as widget `el` comes and goes. */
+function observe(el, handlers) {
+  nearObserver ??= new IntersectionObserver((entries) => entries.forEach((e) => watchers.get(e.target)?.near(e.isIntersecting)), { rootMargin: NEAR });
+  seenObserver ??= new IntersectionObserver((entries) => entries.forEach((e) => watchers.get(e.target)?.seen(e.isIntersecting)));
+  watchers.set(el, handlers);
+  nearObserver.observe(el);
+  seenObserver.observe(el);
+}
 
 /** The model a widget names: model="bert" | "gpt" | "translate" (any other value),
  * direction="en-pt" | "pt-en", or src="URL prefix" (with shortlist="" for Bergamot
@@ -43,17 +68,38 @@ export function srcSpec(kind, src, shortlist = false, attr = 'src') {
   return { kind, key: `${kind}:${url}`, url, shortlist };
 }
 
-/** @returns {Promise<import('../lib/ops.js').BertInfo | import('../lib/ops.js').TranslateInfo | import('../lib/ops.js').GptInfo>} */
-export function ensureModel(spec, onProgress) {
+/** The model `spec` ({kind, key, url, shortlist?}), loaded once per page whoever asks. Every
+ * widget that waits for it gets its progress (onProgress), and the load waits for its turn
+ * with the most urgent priority of those asking (a function, see TlabWidget.loadPriority;
+ * none: at once).
+ * @returns {Promise<import('../lib/ops.js').BertInfo | import('../lib/ops.js').TranslateInfo | import('../lib/ops.js').GptInfo>} */
+export function ensureModel(spec, onProgress, priority = () => 0) {
   const client = sharedClient();
-  const cached = loads.get(spec.key);
-  if (cached && cached.generation === client.generation) return cached.promise;
-  const source = spec.kind === 'translate' ? { url: spec.url, shortlist: spec.shortlist } : { url: spec.url };
-  const promise = client.load(spec.kind, spec.key, source, onProgress);
-  const entry = { generation: client.generation, promise };
-  promise.catch(() => loads.get(spec.key) === entry && loads.delete(spec.key));
-  loads.set(spec.key, entry);
-  return promise;
+  let entry = loads.get(spec.key);
+  if (!entry || entry.generation !== client.generation) {
+    const source = spec.kind === 'translate' ? { url: spec.url, shortlist: spec.shortlist } : { url: spec.url };
+    const fresh = { generation: client.generation, listeners: new Set(), priorities: new Set(), last: null };
+    const fan = (p) => {
+      fresh.last = p;
+      for (const f of fresh.listeners) f(p);
+    };
+    const urgent = () => Math.min(...[...fresh.priorities].map((f) => f()));
+    fresh.promise = client.load(spec.kind, spec.key, source, fan, { priority: urgent });
+    fresh.promise.catch(() => loads.get(spec.key) === fresh && loads.delete(spec.key));
+    loads.set(spec.key, fresh);
+    entry = fresh;
+  }
+  if (onProgress) {
+    entry.listeners.add(onProgress);
+    if (entry.last) onProgress(entry.last);
+  }
+  entry.priorities.add(priority);
+  const done = () => {
+    entry.listeners.delete(onProgress);
+    entry.priorities.delete(priority);
+  };
+  entry.promise.then(done, done);
+  return entry.promise;
 }
 
 export function h(tag, props = {}, ...children) {
@@ -161,18 +207,123 @@ export class TlabWidget extends HTMLElement {
     this.bar = h('progress', { max: 1 });
     this.progress = h('div', { class: 'tl-progress', hidden: true }, this.status, this.bar);
     this.body = h('div', { class: 'tl-body' });
+    // Which model answers (model-line.js): filled in once model() has loaded it.
+    this.modelUsed = h('p', { class: 'tl-muted tl-model-used', hidden: true });
     this.build();
-    this.start();
+    this.deferStart();
+  }
+
+  /** Starts the widget (start(): its model loads, it runs) when its `loading` says (see
+   * HEAVY_BYTES above); until then data-state is 'waiting'. The worker, and with it the
+   * wasm's download, starts now. */
+  deferStart() {
+    sharedClient();
+    this.inView = false;
+    if (typeof IntersectionObserver === 'undefined') {
+      this.begin();
+      return;
+    }
+    observe(this, {
+      near: (near) => near && this.wake(),
+      seen: (seen) => {
+        this.inView = seen;
+      },
+    });
+    if (this.getAttribute('loading') === 'eager') this.begin();
+    else if (!this.begun) this.dataset.state = 'waiting';
+  }
+
+  /** The widget came near the viewport: it starts, unless its model is a large one (or
+   * loading="click"): then it offers a button that says the size, and starts on its click. */
+  async wake() {
+    if (this.begun || this.waking) return;
+    this.waking = true;
+    const size = await modelSize(this.plannedModel());
+    this.waking = false;
+    if (this.begun) return;
+    if (this.getAttribute('loading') !== 'click' && !(size > HEAVY_BYTES)) {
+      this.begin();
+      return;
+    }
+    this.offerLoad(size);
+  }
+
+  /** In the progress line: what the model weighs, and the button that loads it (its
+   * class tl-load-model; the line's other buttons, such as Cancel, hide meanwhile). */
+  offerLoad(size) {
+    const mb = size ? (size / 1e6).toFixed(1) : null;
+    this.loadButton?.remove();
+    this.loadButton = h('button', {
+      type: 'button',
+      class: 'tl-load-model tl-primary',
+      text: mb ? this.t('loadModelSize', mb) : this.t('loadModel'),
+      dataset: { bytes: size ?? null },
+      onclick: () => this.begin(),
+    });
+    this.loadButton.size = size;
+    for (const b of this.progress.querySelectorAll('button')) b.hidden = true;
+    this.progress.hidden = false;
+    this.bar.hidden = true;
+    this.status.textContent = mb ? this.t('modelOnClick', mb) : '';
+    this.progress.append(this.loadButton);
+  }
+
+  /** Starts the widget now (once). */
+  begin() {
+    if (this.begun) return;
+    this.begun = true;
+    if (this.loadButton) {
+      this.loadButton.remove();
+      this.loadButton = null;
+      for (const b of this.progress.querySelectorAll('button')) b.hidden = false;
+      this.bar.hidden = false;
+      this.showProgress(null);
+    }
+    if (this.dataset.state === 'waiting') delete this.dataset.state;
+    // (A model box's loads asked for within start() wait for their turn: see model-picker.js.)
+    this.starting = true;
+    try {
+      this.start();
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  /** The address of the model the widget's start() loads, for its size (null: not known
+   * before it starts). Widgets with a model box: the one the box loads first. */
+  plannedModel() {
+    if (this.picker?.plannedUrl) return this.picker.plannedUrl();
+    try {
+      return modelSpec(this).url;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The priority of a load of `size` bytes (null: unknown) this widget asks for: the
+   * models of widgets in view first, then the smaller first (lib/client.js load). */
+  loadPriority(size) {
+    return (this.inView ? 0 : 1e12) + (size ?? HEAVY_BYTES);
+  }
+
+  /** A load's onProgress for a model of `size` bytes: the progress line, with the bytes of
+   * all its files against that size when it is known. */
+  modelProgress(size) {
+    return (p) => this.showProgress(size ? { ...p, size } : p);
   }
 
   /** The page's language changed: the parts are built again in it, the answer redrawn. */
   onLang() {
     this.build();
     this.draw();
+    this.showModelLine();
+    if (this.loadButton) this.offerLoad(this.loadButton.size);
   }
 
   disconnectedCallback() {
     document.removeEventListener('tlab-lang', this._onLang);
+    nearObserver?.unobserve(this);
+    seenObserver?.unobserve(this);
     this._connected = false;
   }
 
@@ -211,7 +362,7 @@ export class TlabWidget extends HTMLElement {
 
   /** The widget's parts in order; widgets with a form of their own put it around these. */
   layout() {
-    return [this.progress, this.errorBox, this.body];
+    return [this.modelUsed, this.progress, this.errorBox, this.body];
   }
 
   /** Registers form field `name` (id partId(name)); built again, it keeps its old state.
@@ -251,9 +402,15 @@ export class TlabWidget extends HTMLElement {
     this.progress.hidden = p == null;
     if (p == null) return;
     const mb = (n) => (n / 1e6).toFixed(1);
+    // A built-in model's download: its bytes so far against its size (p.size, from
+    // models/index.json), over all its files.
+    const whole = p.size > 0 && !p.building;
     if (typeof p === 'string') this.status.textContent = p;
+    else if (p.building) this.status.textContent = this.t('building');
+    else if (whole) this.status.textContent = this.t('loadingBytes', mb(Math.min(p.received ?? 0, p.size)), mb(p.size));
     else this.status.textContent = p.total ? this.t('downloading', p.file, mb(p.loaded), mb(p.total)) : this.t('downloadingSoFar', p.file, mb(p.loaded));
-    if (p.total > 0) this.bar.value = p.loaded / p.total;
+    if (whole) this.bar.value = Math.min(1, (p.received ?? 0) / p.size);
+    else if (p.total > 0) this.bar.value = p.loaded / p.total;
     else this.bar.removeAttribute('value');
   }
 
@@ -270,7 +427,13 @@ export class TlabWidget extends HTMLElement {
     const spec = modelSpec(this);
     this.showProgress(this.t('loading'));
     try {
-      spec.info = await ensureModel(spec, (p) => this.showProgress(p));
+      const size = await modelSize(spec.url);
+      if (size) this.showProgress({ received: 0, size });
+      spec.info = await ensureModel(spec, this.modelProgress(size), () => this.loadPriority(size));
+      await this.showModelLine(spec);
+    } catch (e) {
+      this.showModelLine(null); // no model answers: the line does not name the one before
+      throw e;
     } finally {
       this.showProgress(null);
     }
@@ -282,10 +445,11 @@ export class TlabWidget extends HTMLElement {
    * time: a refresh asked for while one runs makes one more run after it, from the fields as
    * they are when it starts, and only the last run's outcome is shown (an older one is out
    * of date).
-   * data-state says what is shown: 'loading', then 'ready' or 'error'; data-runs counts the
-   * outcomes shown, so tests can wait for one.
+   * data-state says what is shown: 'waiting' (not started: see deferStart), 'loading', then
+   * 'ready' or 'error'; data-runs counts the outcomes shown, so tests can wait for one.
    */
   refresh() {
+    if (!this.begun) return Promise.resolve(); // it runs on the attributes as they are when it starts
     this.again = true;
     this.running ??= this.run().finally(() => {
       this.running = null;
@@ -316,6 +480,7 @@ export class TlabWidget extends HTMLElement {
     if (error) this.failed();
     else {
       this.data = data;
+      this.stale = false;
       this.draw();
     }
     if (go()) go().disabled = false;
@@ -331,11 +496,41 @@ export class TlabWidget extends HTMLElement {
   draw() {
     if (!this.data) return;
     this.body.replaceChildren(...[this.render(this.data)].flat().filter((x) => x != null));
+    this.markStale();
   }
 
-  /** After a failed refresh. Views whose inputs are part of the drawing keep it; widgets
-   * with a form of their own clear their answer. */
-  failed() {}
+  /** "Model: built in: <name> · <size>" (or loaded: <address>) above the widget, for the
+   * model `spec` that answers ({key, url, kind, info}); again in a new language. */
+  async showModelLine(spec = this.modelShown) {
+    this.modelShown = spec;
+    if (!spec) {
+      this.modelUsed.hidden = true;
+      return;
+    }
+    const d = await describeModel(spec);
+    if (this.modelShown !== spec) return;
+    const size = d.info ? this.t('modelSize', d.kind, d.info) : '';
+    this.modelUsed.textContent = this.t('modelUsed', d, size);
+    this.modelUsed.dataset.builtin = String(d.builtin);
+    this.modelUsed.dataset.model = d.name;
+    this.modelUsed.hidden = false;
+  }
+
+  /** While the last request failed (this.stale, see failed), the drawing of an earlier one
+   * that stays is marked out of date: a note on top, the rest faded (not the input fields). */
+  markStale() {
+    this.body.classList.toggle('tl-stale', Boolean(this.stale));
+    this.body.querySelector(':scope > .tl-stale-note')?.remove();
+    if (this.stale && this.body.childElementCount) this.body.prepend(h('p', { class: 'tl-note tl-stale-note', role: 'status', text: this.t('staleResult') }));
+  }
+
+  /** After a failed refresh. Views whose inputs are part of the drawing keep it, marked out
+   * of date (markStale) until a request answers; widgets with a form of their own clear
+   * their answer. */
+  failed() {
+    this.stale = true;
+    this.markStale();
+  }
 
   attr(name, fallback) {
     return this.getAttribute(name) ?? fallback;

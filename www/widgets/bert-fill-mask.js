@@ -6,6 +6,12 @@
 // the tokens the model read; controls adds the top-k menu, a Fill button with the time the
 // model took, and the sentence's words (each Chinese character on its own) as buttons that
 // mask (and unmask) themselves.
+//
+// What the model's tokenizer says about it decides two things (tokenizerTraits, asked once
+// per model): a model that reads one token per letter (AntiBERTy: one per amino acid) gets one
+// button per letter, so that a click masks that very residue; and a model with sequence
+// classifiers warns, next to them, when most of the text is outside its alphabet (letters its
+// vocabulary lacks, read as [UNK]), instead of showing "Human 95 %" as if it meant something.
 import { TlabWidget, h, bars, pct } from './base.js';
 import { ModelPicker } from './model-picker.js';
 
@@ -17,9 +23,67 @@ const TOKENS_OPEN = 40;
 /** The text as word buttons' parts: runs of white space, the mask token, each Chinese
  * character (a word of its own to BERT's tokenizer), and the runs of anything else (a word
  * with its punctuation). Joined, they are the text. */
-function splitWords(text, mask) {
+function splitWords(text, mask, letters = false) {
   const escaped = mask.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return text.split(new RegExp(`(\\s+|${escaped}|\\p{Script=Han})`, 'u')).filter((p) => p !== '');
+  // A model with one token per letter: every letter is a word of its own.
+  const one = letters ? '.' : '\\p{Script=Han}';
+  return text.split(new RegExp(`(\\s+|${escaped}|${one})`, 'u')).filter((p) => p !== '');
+}
+
+// Letters and digits asked of a tokenizer, each on its own (space-separated), to find its alphabet.
+const PROBE = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'].join(' ');
+// An alphabet is listed in the warning when it is at most this long (a protein's, not English's).
+const ALPHABET_SHOWN = 30;
+// model key → Promise<{letters: boolean, alphabet: string[]}>
+const traits = new Map();
+
+/** What model `key`'s tokenizer says of itself, asked once: `alphabet`, the letters and
+ * digits it knows as tokens of their own (each probed alone: AntiBERTy's are the 20 amino
+ * acids' one-letter codes), and `letters`, whether it reads a run of them one token per
+ * letter (AntiBERTy does; WordPiece on English joins them into word pieces). */
+function tokenizerTraits(client, key) {
+  if (!traits.has(key)) {
+    const promise = (async () => {
+      const spaced = await client.tokenize(key, PROBE);
+      // (ASCII: byte offsets are character offsets.)
+      const alphabet = spaced.pieces.filter((p) => !p.special && p.end - p.start === 1).map((p) => PROBE[p.start]);
+      if (alphabet.length < 2) return { letters: false, alphabet };
+      const run = alphabet.slice(0, 4).join('');
+      const pieces = (await client.tokenize(key, run)).pieces.filter((p) => p.end > p.start);
+      // (Not WordPiece's continuations: "a ##b ##c ##d" is a word in pieces, not letters.)
+      return { letters: pieces.length === run.length && pieces.every((p) => !p.special && p.end - p.start === 1 && !p.piece.startsWith('##')), alphabet };
+    })();
+    promise.catch(() => traits.delete(key));
+    traits.set(key, promise);
+  }
+  return traits.get(key);
+}
+
+/** How much of `text` model `key` reads as tokens it knows: the characters (not white space,
+ * which the tokenizer only splits on, nor the mask token) that are inside a piece of its
+ * vocabulary, and those it reads as its unknown token (a special piece over text) or drops.
+ * @returns {Promise<{total: number, outside: number, sample: string[], unk: string}>} */
+async function alphabetCheck(client, key, text, mask) {
+  const { pieces } = await client.tokenize(key, text);
+  const bytes = new TextEncoder();
+  const at = []; // byte offset → 'known' | 'unknown' | 'mask'
+  let unk = '[UNK]';
+  for (const p of pieces) {
+    const kind = p.piece === mask ? 'mask' : p.special ? 'unknown' : 'known';
+    if (kind === 'unknown' && p.end > p.start) unk = p.piece;
+    for (let b = p.start; b < p.end; b++) at[b] = kind;
+  }
+  let offset = 0;
+  let total = 0;
+  const outside = [];
+  for (const c of text) {
+    const kind = at[offset];
+    offset += bytes.encode(c).length;
+    if (/\s/u.test(c) || kind === 'mask') continue;
+    total += 1;
+    if (kind !== 'known') outside.push(c);
+  }
+  return { total, outside: outside.length, sample: [...new Set(outside)].slice(0, 5), unk };
 }
 
 export class BertFillMask extends TlabWidget {
@@ -37,7 +101,8 @@ export class BertFillMask extends TlabWidget {
     this.classes = this.field('classes', h('div', { class: 'tl-classes', 'aria-live': 'polite', hidden: true }));
     this.filled = this.field('filled', h('p', { class: 'tl-translation', 'aria-live': 'polite' }));
     const parts = [
-      ...(picker ? picker.build() : []),
+      // (The picker names the model in its header; without one, the shared model line does.)
+      ...(picker ? picker.build() : [this.modelUsed]),
       this.progress,
       this.input('text', 'sentence', { multiline: controls, live: true, oninput: () => this.originals.clear() }),
       controls
@@ -50,7 +115,7 @@ export class BertFillMask extends TlabWidget {
           )
         : null,
       this.classes,
-      controls ? h('p', { class: 'tl-muted', text: this.t('wordsHint') }) : null,
+      controls ? this.field('words-hint', h('p', { class: 'tl-muted', text: this.t('wordsHint') })) : null,
       controls ? this.field('words', h('p', { class: 'tl-words', 'aria-label': this.t('words') })) : null,
       this.errorBox,
       this.filled,
@@ -104,16 +169,22 @@ export class BertFillMask extends TlabWidget {
     this.renderWords();
   }
 
-  /** @returns {Promise<{fill: import('../lib/ops.js').FillResult, classes: import('../lib/ops.js').ClassifyResult, ms: number, maskToken: string}>} */
+  /** @returns {Promise<{text: string, fill: import('../lib/ops.js').FillResult, classes: import('../lib/ops.js').ClassifyResult, ms: number, maskToken: string, alphabet: string[], check: {total: number, outside: number, sample: string[], unk: string} | null}>} */
   async load(model, client) {
     const text = this.attr('text', '');
+    const classifiers = model.info.classifiers?.length > 0;
+    // (Before the fill, which may refuse the text: the word buttons need it either way.)
+    const { letters, alphabet } = classifiers || this.hasAttribute('controls') ? await tokenizerTraits(client, model.key) : { letters: false, alphabet: [] };
+    this.letters = letters;
     const t0 = performance.now();
     const fill = await client.fill(model.key, text, this.num('top-k', 5));
     const ms = performance.now() - t0;
-    // Models with sequence classifiers on [CLS] (AntiBERTy: species, chain) show them too.
-    const classes = model.info.classifiers?.length ? await client.classify(model.key, text) : [];
+    // Models with sequence classifiers on [CLS] (AntiBERTy: species, chain) show them too,
+    // with how much of the text is in the model's alphabet.
+    const classes = classifiers ? await client.classify(model.key, text) : [];
+    const check = classifiers ? await alphabetCheck(client, model.key, text, model.info.mask_token) : null;
     this.modelInfo = model.info;
-    return { fill, classes, ms, maskToken: model.info.mask_token };
+    return { text, fill, classes, ms, maskToken: model.info.mask_token, alphabet, check };
   }
 
   /** The tokens the model read ([CLS] … [SEP]), as its tokenizer returns them: a Chinese
@@ -132,11 +203,20 @@ export class BertFillMask extends TlabWidget {
     );
   }
 
-  render({ fill, classes, ms, maskToken }) {
+  render({ fill, classes, ms, maskToken, alphabet, check }) {
     if (this.fields.timing) this.fields.timing.textContent = this.t('ms', ms.toFixed(0));
     this.filled.textContent = fill.filled;
+    this.renderWords();
     this.classes.hidden = !classes.length;
+    // Mostly outside the alphabet: the classes stay, faded, under a warning that says so.
+    const outside = check && check.total > 0 && check.outside / check.total > 0.5;
+    this.classes.classList.toggle('tl-unreliable', Boolean(outside));
+    if (check) Object.assign(this.classes.dataset, { outside: String(check.outside), total: String(check.total) });
+    const shown = alphabet.length <= ALPHABET_SHOWN ? alphabet.join(' ') : '';
     this.classes.replaceChildren(
+      ...(outside
+        ? [h('p', { class: 'tl-note tl-alphabet-warning', role: 'note', text: this.t('outsideAlphabet', check.outside, check.total, check.sample, check.unk, shown, maskToken) })]
+        : []),
       ...classes.map((c) =>
         h('p', {
           class: 'tl-class-head',
@@ -174,6 +254,7 @@ export class BertFillMask extends TlabWidget {
     this.filled.textContent = '';
     this.classes.hidden = true;
     this.body.replaceChildren();
+    this.renderWords();
   }
 
   /** The text's words as buttons (controls): a click masks the word (a Chinese character),
@@ -184,24 +265,44 @@ export class BertFillMask extends TlabWidget {
     if (!box) return;
     const mask = this.maskToken;
     const text = this.attr('text', '');
-    if (this.wordParts?.join('') !== text) {
-      this.wordParts = splitWords(text, mask);
+    const letters = Boolean(this.letters);
+    if (this.wordParts?.join('') !== text || this.wordLetters !== letters) {
+      this.wordParts = splitWords(text, mask, letters);
+      this.wordLetters = letters;
       this.originals.clear();
     }
+    box.classList.toggle('tl-letters', letters);
+    if (this.fields['words-hint']) this.fields['words-hint'].textContent = this.t(letters ? 'wordsHintLetters' : 'wordsHint');
+    let position = 0; // a letter's place in the sequence (letters and masks), for its title
     box.replaceChildren(
       ...this.wordParts.map((part, i) => {
         const masked = part.includes(mask);
         // White space and punctuation are not words.
         if (!masked && !/[\p{L}\p{N}]/u.test(part)) return part;
+        position += 1;
+        let title = this.t(masked ? 'unmaskWord' : 'maskWord');
+        if (masked && !this.originals.has(i) && this.answerAt(i) != null) title = this.t('fillAnswer');
+        else if (!masked && letters) title = this.t('maskLetter', part, position);
         return h('button', {
           type: 'button',
           class: masked ? 'tl-word masked' : 'tl-word',
           text: part,
-          title: this.t(masked ? 'unmaskWord' : 'maskWord'),
+          title,
+          dataset: { part: String(i) },
           onclick: () => this.toggleMask(i),
         });
       }),
     );
+  }
+
+  /** The model's top answer for the mask that is word part `i`, when the answer shown is for
+   * the text as it is (else null). */
+  answerAt(i) {
+    const d = this.data;
+    if (!d || d.text !== this.attr('text', '') || this.dataset.state === 'error') return null;
+    const nth = this.wordParts.slice(0, i).filter((p) => p === d.maskToken).length;
+    const token = d.fill.masks[nth]?.candidates[0]?.token;
+    return token == null ? null : token.replace(/^##/, '');
   }
 
   toggleMask(i) {
@@ -209,7 +310,8 @@ export class BertFillMask extends TlabWidget {
     const part = parts[i];
     const mask = this.maskToken;
     if (part.includes(mask)) {
-      parts[i] = this.originals.get(i) ?? part.replace(mask, '');
+      // Back to what was there, else the model's answer (a mask of the text as given).
+      parts[i] = this.originals.get(i) ?? this.answerAt(i) ?? part.replace(mask, '');
       this.originals.delete(i);
     } else {
       const [, lead, , trail] = part.match(/^([^\p{L}\p{N}]*)(.*?)([^\p{L}\p{N}]*)$/u);

@@ -264,15 +264,20 @@ export class BertFinetune extends TlabWidget {
    * encoder's layers (its config.json), the most that can be fine-tuned. */
   async nameEncoder() {
     const url = modelSpec(this).url;
-    const [entry, layers] = await Promise.all([
+    const [entry, config] = await Promise.all([
       builtinEntry('fill-mask'),
       fetch(`${url.replace(/\/+$/, '')}/config.json`)
         .then((r) => (r.ok ? r.json() : null))
-        .then((c) => (Number.isInteger(c?.num_hidden_layers) && c.num_hidden_layers > 0 ? c.num_hidden_layers : null))
         .catch(() => null),
     ]);
+    const whole = (n) => (Number.isInteger(n) && n > 0 ? n : null);
+    const layers = whole(config?.num_hidden_layers);
     this.builtinName = entry.name ?? '';
-    if (modelSpec(this).url === url) this.encoderLayers = layers;
+    if (modelSpec(this).url === url) {
+      this.encoderLayers = layers;
+      // Its size, for the model line.
+      this.encoderSize = layers ? { layers, hidden: whole(config.hidden_size) ?? undefined } : null;
+    }
     this.draw();
   }
 
@@ -528,7 +533,8 @@ export class BertFinetune extends TlabWidget {
     this.pairBox.hidden = form !== 'pairs';
     // The encoder the head trains on: src (loaded), else the built-in default.
     const src = this.getAttribute('src');
-    this.modelLine.textContent = this.t('ftModel', src ? this.t('loadedModel', src) : this.t('builtinModel', this.builtinName ?? ''), tagging, tuning.layers);
+    const size = this.encoderSize ? ` · ${this.t('modelSize', 'bert', this.encoderSize)}` : '';
+    this.modelLine.textContent = this.t('ftModel', `${src ? this.t('loadedModel', src) : this.t('builtinModel', this.builtinName ?? '')}${size}`, tagging, tuning.layers);
     this.sizeNote.replaceChildren(
       ...rich(
         this.ownData

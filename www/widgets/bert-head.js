@@ -34,6 +34,10 @@ class HeadPicker extends ModelPicker {
     return null;
   }
 
+  defaultUrl() {
+    return this.builtin?.url ?? null;
+  }
+
   stats(current) {
     return this.w.t('headStats', current.info, current.key === this.builtin?.key);
   }
@@ -105,7 +109,7 @@ export class BertHeadWidget extends TlabWidget {
   }
 
   attributeChangedCallback(name, old, value) {
-    if (name === 'src' && this._connected && old !== value) this.picker.start();
+    if (name === 'src' && this._connected && this.begun && old !== value) this.picker.start();
     else super.attributeChangedCallback(name, old, value);
   }
 

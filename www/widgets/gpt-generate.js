@@ -40,6 +40,10 @@ class GptPicker extends ModelPicker {
     this.texts = { urlPlaceholder: 'gptUrlPlaceholder', prefixHint: 'gptPrefixHint', dropFiles: 'gptDropFiles', missingFiles: 'gptMissingFiles' };
   }
 
+  defaultUrl() {
+    return BUILTIN_GPT.url;
+  }
+
   /** One built-in GPT: no language choice. */
   languageChoice() {
     return null;
@@ -115,7 +119,7 @@ export class GptGenerate extends TlabWidget {
   }
 
   attributeChangedCallback(name, old, value) {
-    if (name === 'src' && this._connected && old !== value) this.picker.start();
+    if (name === 'src' && this._connected && this.begun && old !== value) this.picker.start();
     else super.attributeChangedCallback(name, old, value);
   }
 

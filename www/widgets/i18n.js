@@ -18,6 +18,11 @@ const TEXT = {
     loading: 'Loading the model…',
     downloading: (f, a, b) => `Downloading ${f}: ${a} / ${b} MB`,
     downloadingSoFar: (f, a) => `Downloading ${f}: ${a} MB`,
+    loadingBytes: (a, b) => `Loading model… ${a} / ${b} MB`,
+    building: 'Building the model…',
+    modelOnClick: (mb) => `The model (${mb} MB) downloads when you ask for it.`,
+    loadModelSize: (mb) => `Load model (${mb} MB)`,
+    loadModel: 'Load model',
     text: 'Text',
     source: 'Source sentence',
     reference: 'Reference translation',
@@ -55,6 +60,8 @@ const TEXT = {
     teacherNote: 'Teacher forcing: at every position the decoder sees the reference prefix, not its own guesses.',
     teacherOutsideShortlist: 'not in the shortlist',
     teacherShortlistNote: 'Scored over the whole vocabulary. Tokens marked “not in the shortlist” are words this model’s lexical shortlist does not offer for this sentence: free decoding, which only considers shortlisted words to be fast, could never output them.',
+    teacherOwnReference: 'No reference was given: the reference here is the model’s own greedy translation, so its top guess agrees at every position. Type a reference translation to compare.',
+    mainTitle: 'tlab — see BERT fill in [MASK], live in your browser',
     ssru: 'This model’s decoder has no self-attention: it uses an SSRU (a gated running average), so there is no attention to show. Below is the causal mask a textbook Transformer decoder would use on this target: position i may look at positions 0…i (filled), never at the future (blank).',
     causal: 'Masked self-attention: row i (the token being predicted next) looks only at positions 0…i; the future is blank.',
     cross: 'Cross-attention: each target token (row) over the source tokens (columns).',
@@ -269,7 +276,6 @@ const TEXT = {
     gptDropFiles: 'Drop `config.json`, the tokenizer (`tokenizer.json`, or `vocab.json` and `merges.txt`, or `vocab.txt`, with `tokenizer_config.json` if there is one) and `model.safetensors` or `pytorch_model.bin` here, or {choose}',
     gptMissingFiles: (missing) =>
       `Missing ${missing.map((names) => names.join(' or ')).join(' and ')} — choose config.json, the tokenizer (tokenizer.json, or vocab.json and merges.txt, or vocab.txt) and model.safetensors or pytorch_model.bin together.`,
-    gptModelLine: (name, i) => `A GPT’s own attention weights: ${name} (${i.layers} layers × ${i.heads} heads).`,
     gptMaskNote:
       'A GPT (a decoder-only Transformer) lets each token attend only to itself and the tokens before it. The model computes every cell below; those right of the diagonal come out exactly 0 (the mask adds −∞ before the softmax), so they stay blank, and every row sums to 1.',
     causalGpt: (layer, which) => `Masked self-attention, layer ${layer} · ${which}: row i is what position i (predicting the token after it) attends to; the future is 0.`,
@@ -283,11 +289,86 @@ const TEXT = {
     hiddenSpecial: (list) => `Hidden columns: ${list}. Each row is renormalised to sum to 1 over the keys shown.`,
     noKeysLeft: 'this row attends only to hidden special tokens',
     maskOf: (i, n) => `mask ${i} of ${n}`,
+    // The model a widget runs (model-line.js; base.js shows it): built in or loaded, name, size.
+    modelUsed: (d, size) => `Model: ${d.builtin ? 'built in' : 'loaded'}: ${d.name}${size ? ` · ${size}` : ''}`,
+    modelSize: (kind, i) =>
+      kind === 'translate'
+        ? `${i.encoder_layers}-layer encoder, ${i.decoder_layers}-layer decoder · width ${i.d_model} · vocabulary ${i.vocab_size}`
+        : [i.layers != null && `${i.layers} layers`, i.hidden != null && `hidden ${i.hidden}`, i.parameters != null && `${(i.parameters / 1e6).toFixed(1)} M parameters`].filter(Boolean).join(' · '),
+    // A request that failed above a drawing of an earlier one (base.js).
+    staleResult: 'Out of date: the figure below is from the last input that worked, not from the input now (see the error above).',
+    // <decoding-steps>: the step where the end-of-sentence token wins.
+    eosWins: (eos) => `${eos} wins here: the model decides the output ends.`,
+    eosJump: (eos) => `Go to the step where ${eos} wins`,
+    // <decoding-steps>: greedy's and beam search's totals compared, and the search's end.
+    totalLogp: (lp) => `total log P = ${lp}`,
+    beamWins: (b, g) => `Beam search found a more probable translation: ${b} > ${g}.`,
+    greedyWins: (g, b) => `Greedy's translation is the more probable one here: ${g} > ${b}. Beam search ranks finished hypotheses by log P / length^α, not by log P alone.`,
+    beamAgree: (lp) => `Here greedy and beam search agree: the same translation, log P ${lp}.`,
+    beamTie: (lp) => `Different translations, equally probable: log P ${lp} each.`,
+    nbestFinal: 'Search over: the finished hypotheses, best first (★ the winner: the translation above).',
+    winner: 'winner',
+    // <bert-fill-mask> on a model with one token per letter (AntiBERTy), and text outside its alphabet.
+    wordsHintLetters: 'This model reads one token per letter (a protein’s residues): click any letter below to mask it; click a mask to put back the letter, or the model’s answer.',
+    maskLetter: (c, i) => `Mask ${c} (position ${i})`,
+    fillAnswer: 'Put the model’s answer here',
+    outsideAlphabet: (outside, total, sample, unk, alphabet, mask) =>
+      `Most of this text is outside the model’s alphabet: ${outside} of ${total} characters (such as ${sample.join(', ')}) are not tokens it knows, so it reads them as ${unk}.${alphabet ? ` It reads only ${alphabet} and ${mask}.` : ''} The classes below are not meaningful for this text.`,
+    // <encoder-block>: one token's vector through one encoder block.
+    ebToken: 'Token',
+    ebTokens: 'The token to follow through the block',
+    ebHover: 'Hover a strip to read the value of one dimension.',
+    ebCell: (stage, i, v) => `${stage} · dimension ${i}: ${v}`,
+    ebSkip: 'Residual connection: the vector skips the sublayer and is added back at +',
+    ebMean: 'mean',
+    ebStd: 'std',
+    ebStage: (name, layer) =>
+      ({
+        input: layer === 1 ? 'Input: the token’s embedding' : `Input: the output of block ${layer - 1}`,
+        self_attention: 'Self-attention: what it adds',
+        attn_residual: '+ Residual: input + Self-attention',
+        attn_norm: 'Layer Norm',
+        feed_forward: 'Feed-forward: what it adds',
+        ffn_residual: '+ Residual: Layer Norm’s output + Feed-forward',
+        output: 'Layer Norm: the block’s output',
+      })[name] ?? name,
+    ebShort: (name) => ({ input: 'input', self_attention: 'Self-attn.', attn_residual: '+', attn_norm: 'Layer Norm', feed_forward: 'Feed-fwd.', ffn_residual: '+', output: 'Layer Norm (out)' })[name] ?? name,
+    ebStripLabel: (label, n, lo, hi) => `${label}: ${n} numbers, from ${lo} to ${hi}`,
+    ebLegend: (s) => `Colour scale: blue negative, white 0, red positive; full colour at ±${s} and beyond`,
+    ebLegendNote: (n) => `each strip: the token’s ${n} numbers, one thin cell per dimension`,
+    ebCaption: (tok, layer, layers) => `The vector of “${tok}” through encoder block ${layer} of ${layers}, stage by stage.`,
+    ebResidual1: (c1, c2, n1, n2) =>
+      `Residual: after the first +, the vector is the input plus what Self-attention adds. Here Self-attention adds a vector of norm ${n2} to one of norm ${n1}, so the sum is still mostly the input: its cosine similarity with the input is ${c1}, with the Self-attention output ${c2}. Compare the strips: the one after + looks like the input. The block learns a correction to the vector, not a new vector.`,
+    ebLayerNorm: (n, m, T, b0, b1, a0, a1, mmax) =>
+      `Layer Norm: for each token it subtracts the mean of its ${n} numbers and divides by their standard deviation (that gives mean 0, std 1), then multiplies each dimension by a learned gain and adds a learned bias. So what comes out has a mean near 0 (here ${m}; at most ${mmax} in absolute value over the ${T} tokens and both Layer Norms) and about the same spread for every token: before the second Layer Norm the ${T} tokens’ std ranges from ${b0} to ${b1}, after it from ${a0} to ${a1}. The learned gain sets that scale, so it is not exactly 1. The table below has every token.`,
+    ebResidual2: (c1, c2, n1, n2, mostly) =>
+      `The second + adds the Feed-forward output (norm ${n2}) to the vector that skipped around it (norm ${n1}): cosine similarity ${c1} with the skipped vector, ${c2} with the Feed-forward output. ${mostly ? 'Again the sum is mostly what came along the skip.' : 'Here the Feed-forward output is the larger part of the sum: a residual connection does not stop a sublayer from changing the vector a lot; it makes the unchanged vector the starting point.'}`,
+    ebTable: 'The std of every token at every stage',
+    // <cross-attention diagonal>: how diagonal (monotonic) each layer's cross-attention is.
+    diagTitle: (w) => `How diagonal is the cross-attention? Per layer (average of the heads): the share of each target token’s attention within ±${w} of the diagonal (positions scaled to 0…1), averaged over the target tokens, and the mean distance of the attended position from the diagonal.`,
+    diagLayer: 'Layer',
+    diagMass: 'attention within the band',
+    diagOffset: 'mean distance from the diagonal',
+    diagUniform: (u) => `Attention spread evenly over the source would put ${u} within the band; a strictly monotonic alignment, nearly all of it.`,
+    // <cross-attention copies>: output tokens that also occur in the source.
+    copiesTitle: (where) => `Copied tokens: output tokens that occur unchanged in the source, and the source token their cross-attention weighs most (${where})`,
+    copiesOut: 'output token',
+    copiesLooks: 'looks most at',
+    copiesSame: 'its own source token?',
+    copiesYes: 'yes',
+    copiesNo: 'no',
+    copiesSummary: (k, n) => `${k} of ${n} copied tokens look most at the same token in the source.`,
+    copiesNone: 'No output token (letters or digits) occurs unchanged in the source.',
   },
   zh: {
     loading: '正在加载模型…',
     downloading: (f, a, b) => `正在下载 ${f}：${a} / ${b} MB`,
     downloadingSoFar: (f, a) => `正在下载 ${f}：${a} MB`,
+    loadingBytes: (a, b) => `正在加载模型… ${a} / ${b} MB`,
+    building: '正在构建模型…',
+    modelOnClick: (mb) => `模型（${mb} MB）在你点击后才会下载。`,
+    loadModelSize: (mb) => `加载模型（${mb} MB）`,
+    loadModel: '加载模型',
     text: '文本',
     source: '源句子',
     reference: '参考译文',
@@ -325,6 +406,8 @@ const TEXT = {
     teacherNote: '教师强制（Teacher Forcing）：在每个位置，解码器看到的是参考译文的前缀，而不是它自己的猜测。',
     teacherOutsideShortlist: '不在候选词表中',
     teacherShortlistNote: '概率在整个词表上计算。标为“不在候选词表中”的 token 是这个模型的词汇候选表（shortlist）没有为这句话提供的词：自由解码为了速度只考虑候选词，所以永远不会输出它们。',
+    teacherOwnReference: '没有给出参考译文：这里的参考译文是模型自己的贪心翻译，所以每个位置上模型的首选猜测都与它一致。输入一个参考译文来比较。',
+    mainTitle: 'tlab——在浏览器中实时运行的 BERT 填空',
     ssru: '这个模型的解码器没有自注意力（Self-attention）：它使用 SSRU（带门控的滑动平均），因此没有注意力可以显示。下面是教科书式 Transformer 解码器在这个目标序列上会使用的因果掩码：位置 i 只能看位置 0…i（已填充），不能看未来（空白）。',
     causal: '带掩码的自注意力（Masked Self-attention）：第 i 行（正在预测下一个词元的位置）只看位置 0…i；未来是空白的。',
     cross: '交叉注意力（Cross-attention）：每个目标词元（行）对源词元（列）的注意力。',
@@ -533,7 +616,6 @@ const TEXT = {
     gptDropFiles: '把 `config.json`、分词器（`tokenizer.json`，或 `vocab.json` 加 `merges.txt`，或 `vocab.txt`；有 `tokenizer_config.json` 时一并放入）以及 `model.safetensors` 或 `pytorch_model.bin` 拖到这里，或{choose}',
     gptMissingFiles: (missing) =>
       `缺少 ${missing.map((names) => names.join(' 或 ')).join('，以及 ')}——请同时选择 config.json、分词器（tokenizer.json，或 vocab.json 加 merges.txt，或 vocab.txt）以及 model.safetensors 或 pytorch_model.bin。`,
-    gptModelLine: (name, i) => `GPT 自己的注意力权重：${name}（${i.layers} 层 × ${i.heads} 个注意力头）。`,
     gptMaskNote:
       'GPT（只有解码器的 Transformer）让每个词元只关注它自己和它前面的词元。下面每一格都是模型算出来的；对角线右边的格子算出来恰好是 0（softmax 之前掩码加上了 −∞），所以是空白的，而每一行之和为 1。',
     causalGpt: (layer, which) => `带掩码的自注意力（Masked Self-attention），第 ${layer} 层 · ${which}：第 i 行是位置 i（预测它后面的词元）关注的地方；未来都是 0。`,
@@ -547,6 +629,68 @@ const TEXT = {
     hiddenSpecial: (list) => `已隐藏的列：${list}。每一行在显示的键上重新归一化，和为 1。`,
     noKeysLeft: '这一行只关注被隐藏的特殊词元',
     maskOf: (i, n) => `第 ${i} 个掩码，共 ${n} 个`,
+    modelUsed: (d, size) => `模型：${d.builtin ? '内置' : '已加载'}：${d.name}${size ? ` · ${size}` : ''}`,
+    modelSize: (kind, i) =>
+      kind === 'translate'
+        ? `${i.encoder_layers} 层编码器、${i.decoder_layers} 层解码器 · 宽度 ${i.d_model} · 词表 ${i.vocab_size}`
+        : [i.layers != null && `${i.layers} 层`, i.hidden != null && `隐藏维度 ${i.hidden}`, i.parameters != null && `${(i.parameters / 1e6).toFixed(1)} M 参数`].filter(Boolean).join(' · '),
+    staleResult: '已过时：下面的图来自上一次成功的输入，不是现在的输入（见上面的错误）。',
+    eosWins: (eos) => `${eos} 在这一步胜出：由模型自己决定输出到此结束。`,
+    eosJump: (eos) => `跳到 ${eos} 胜出的那一步`,
+    totalLogp: (lp) => `总 log P = ${lp}`,
+    beamWins: (b, g) => `束搜索（Beam Search）找到了概率更高的译文：${b} > ${g}。`,
+    greedyWins: (g, b) => `这里贪心解码的译文概率更高：${g} > ${b}。束搜索（Beam Search）按 log P / 长度^α 给已完成的假设排序，而不只看 log P。`,
+    beamAgree: (lp) => `这里贪心解码与束搜索（Beam Search）的结果一致：译文相同，log P ${lp}。`,
+    beamTie: (lp) => `译文不同，但概率相同：log P 都是 ${lp}。`,
+    nbestFinal: '搜索结束：已完成的假设，按得分从高到低排列（★ 为胜出者：即上面的译文）。',
+    winner: '胜出',
+    wordsHintLetters: '这个模型每个字母一个词元（例如蛋白质的残基）：点击下面任意一个字母，把它换成掩码；点击掩码，换回原来的字母或填入模型的答案。',
+    maskLetter: (c, i) => `把 ${c}（第 ${i} 个）换成掩码`,
+    fillAnswer: '填入模型的答案',
+    outsideAlphabet: (outside, total, sample, unk, alphabet, mask) =>
+      `这段文本大部分不在模型的字母表里：${total} 个字符中有 ${outside} 个（例如 ${sample.join('、')}）不是它认识的词元，它把这些字符读成 ${unk}。${alphabet ? `它只认识 ${alphabet} 和 ${mask}。` : ''}下面的分类结果对这段文本没有意义。`,
+    ebToken: '词元',
+    ebTokens: '选择要跟踪的词元',
+    ebHover: '把鼠标移到色条上，可以读出某一维的数值。',
+    ebCell: (stage, i, v) => `${stage} · 第 ${i} 维：${v}`,
+    ebSkip: '残差连接（Residual）：向量绕过子层，在 + 处加回',
+    ebMean: '均值',
+    ebStd: '标准差',
+    ebStage: (name, layer) =>
+      ({
+        input: layer === 1 ? '输入：词元的嵌入（embedding）' : `输入：第 ${layer - 1} 个块的输出`,
+        self_attention: '自注意力（Self-attention）：它加上的部分',
+        attn_residual: '+ 残差（Residual）：输入 + 自注意力',
+        attn_norm: '层归一化（Layer Norm）',
+        feed_forward: '前馈层（Feed-forward）：它加上的部分',
+        ffn_residual: '+ 残差（Residual）：层归一化的输出 + 前馈层',
+        output: '层归一化（Layer Norm）：这个块的输出',
+      })[name] ?? name,
+    ebShort: (name) => ({ input: '输入', self_attention: '自注意力', attn_residual: '+', attn_norm: 'Layer Norm', feed_forward: '前馈层', ffn_residual: '+', output: 'Layer Norm（输出）' })[name] ?? name,
+    ebStripLabel: (label, n, lo, hi) => `${label}：${n} 个数，从 ${lo} 到 ${hi}`,
+    ebLegend: (s) => `色标：蓝色为负，白色为 0，红色为正；±${s} 及以外为最深色`,
+    ebLegendNote: (n) => `每一条：这个词元的 ${n} 个数，每一维一个细格`,
+    ebCaption: (tok, layer, layers) => `“${tok}”的向量逐步经过第 ${layer} 个编码器块（共 ${layers} 个）。`,
+    ebResidual1: (c1, c2, n1, n2) =>
+      `残差（Residual）：第一个 + 之后的向量，是输入加上自注意力（Self-attention）的输出。这里自注意力加上的向量范数是 ${n2}，输入的范数是 ${n1}，所以和仍然主要是输入：它与输入的余弦相似度是 ${c1}，与自注意力输出的余弦相似度是 ${c2}。对比色条：+ 之后的那一条和输入很像。这个块学到的是对向量的修正，而不是一个全新的向量。`,
+    ebLayerNorm: (n, m, T, b0, b1, a0, a1, mmax) =>
+      `层归一化（Layer Norm）：对每个词元，先减去它 ${n} 个数的均值，再除以它们的标准差（得到均值 0、标准差 1），然后每一维乘以一个学到的增益（gain）、加上一个学到的偏置（bias）。所以输出的均值接近 0（这里是 ${m}；${T} 个词元、两个层归一化中绝对值最大为 ${mmax}），而且每个词元的幅度差不多：第二个层归一化之前，${T} 个词元的标准差从 ${b0} 到 ${b1}，之后从 ${a0} 到 ${a1}。这个尺度由学到的增益决定，所以不恰好是 1。下面的表格列出了每个词元。`,
+    ebResidual2: (c1, c2, n1, n2, mostly) =>
+      `第二个 + 把前馈层（Feed-forward）的输出（范数 ${n2}）加到绕过它的向量（范数 ${n1}）上：和绕过的向量的余弦相似度是 ${c1}，和前馈层输出的是 ${c2}。${mostly ? '和仍然主要是沿残差连接传过来的向量。' : '这里前馈层的输出占了和的大部分：残差连接并不阻止子层大幅改变向量，它只是让未改变的向量成为起点。'}`,
+    ebTable: '每个词元在每一步的标准差',
+    diagTitle: (w) => `交叉注意力（Cross-attention）有多接近对角线？每一层（各注意力头的平均）：每个目标词元的注意力落在对角线 ±${w} 之内的比例（位置缩放到 0…1），对所有目标词元取平均；以及所关注位置与对角线的平均距离。`,
+    diagLayer: '层',
+    diagMass: '落在带内的注意力',
+    diagOffset: '与对角线的平均距离',
+    diagUniform: (u) => `如果注意力平均分布在整个源句上，落在带内的是 ${u}；严格单调的对齐则几乎全部落在带内。`,
+    copiesTitle: (where) => `照抄的词元：原样出现在源句中的输出词元，以及它们的交叉注意力权重最大的源词元（${where}）`,
+    copiesOut: '输出词元',
+    copiesLooks: '最关注的源词元',
+    copiesSame: '是否就是源句中的同一个词元？',
+    copiesYes: '是',
+    copiesNo: '否',
+    copiesSummary: (k, n) => `${n} 个照抄的词元中，有 ${k} 个最关注源句中相同的词元。`,
+    copiesNone: '没有输出词元（字母或数字）原样出现在源句中。',
   },
 };
 

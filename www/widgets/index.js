@@ -6,6 +6,7 @@
 import { getLang, setLang } from './i18n.js';
 import { TokenizerView } from './tokenizer-view.js';
 import { AttentionMap } from './attention-map.js';
+import { EncoderBlock } from './encoder-block.js';
 import { MaskedSelfAttention } from './masked-self-attention.js';
 import { CrossAttention } from './cross-attention.js';
 import { Seq2SeqTranslate } from './seq2seq-translate.js';
@@ -25,6 +26,7 @@ import { GptGenerate } from './gpt-generate.js';
 const ELEMENTS = {
   'tokenizer-view': TokenizerView,
   'attention-map': AttentionMap,
+  'encoder-block': EncoderBlock,
   'masked-self-attention': MaskedSelfAttention,
   'cross-attention': CrossAttention,
   'seq2seq-translate': Seq2SeqTranslate,

@@ -24,13 +24,13 @@ export class MaskedSelfAttention extends TlabWidget {
     return ['direction', 'reference', 'shortlist'].some((a) => this.hasAttribute(a)) ? 'translate' : 'gpt';
   }
 
-  /** @returns {Promise<{gpt: GptAttentionsResult, name: string, info: import('../lib/ops.js').GptInfo} | {forced: TeacherForceAttentionsResult}>} */
+  /** @returns {Promise<{gpt: GptAttentionsResult, name: string} | {forced: TeacherForceAttentionsResult}>} */
   async load(spec, client) {
     this.stepAt = null;
     if (spec.kind !== 'gpt') return { forced: await forcedWithAttention(this, spec, client), model: await modelName(spec) };
     const gpt = await client.attentions(spec.key, this.attr('text', ''));
     const name = spec.key === BUILTIN_GPT.key ? (await builtinEntry(BUILTIN_GPT.entry)).name ?? this.t('gptBuiltin') : this.getAttribute('src');
-    return { gpt, name, info: spec.info };
+    return { gpt, name };
   }
 
   /** Hiding or showing the special tokens (GPT view) only redraws: the weights are the same. */
@@ -57,7 +57,7 @@ export class MaskedSelfAttention extends TlabWidget {
   }
 
   /** A GPT's own weights, every cell as computed (the future's are 0). */
-  renderGpt({ gpt, name, info }) {
+  renderGpt({ gpt, name }) {
     const n = gpt.tokens.length;
     const stepper = this.stepper(n);
     const { layer, head, controls } = layerHeadControls(this, gpt.layers.length, gpt.layers[0].length);
@@ -73,7 +73,6 @@ export class MaskedSelfAttention extends TlabWidget {
     delete this.dataset.decoder;
     const which = head === 'avg' ? this.t('average') : `${this.t('head')} ${head}`;
     return [
-      h('p', { class: 'tl-muted tl-model-line', text: this.t('gptModelLine', name, info) }),
       this.input('text', 'text'),
       controls,
       h('div', { class: 'tl-controls' }, specials.control),

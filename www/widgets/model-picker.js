@@ -22,7 +22,7 @@
 // prefix>, loads another model than the default (the default if that is no address, or if
 // ?model= fails); ?stall=<seconds> sets how long a download may receive nothing (default 30;
 // tests).
-import { sharedClient, modelPrefix, isCancelled, builtinEntry, builtinLanguage, ANTIBERTY, BUILTIN_BERT } from '../lib/client.js';
+import { sharedClient, modelPrefix, isCancelled, builtinEntry, builtinLanguage, modelSize, ANTIBERTY, BUILTIN_BERT } from '../lib/client.js';
 import { h, rich } from './base.js';
 import { BERT_FILES } from '../lib/files.js';
 
@@ -268,6 +268,8 @@ export class ModelPicker {
    * language of the built-in model it loads, when it is one. */
   begin(name, { keepError = false, lang = null } = {}) {
     const ticket = ++this.ticket;
+    // The first load, as the widget starts (not a click): it waits for its turn (load).
+    if (this.w.starting) this.autoTicket = ticket;
     sharedClient().cancel(this.slot, 'superseded');
     if (!keepError) this.w.showError('load', '');
     this.loadingLang = lang;
@@ -299,8 +301,16 @@ export class ModelPicker {
   async load(ticket, key, source, name, note = '', lang = null) {
     if (ticket !== this.ticket) return 'superseded';
     try {
-      const onProgress = (p) => ticket === this.ticket && this.w.showProgress(p);
-      const info = await sharedClient().load(this.kind, key, source, onProgress, { slot: this.slot, stallSeconds });
+      // A built-in model's size (models/index.json): the progress line counts its bytes
+      // against it from the start.
+      const size = await modelSize(source.url);
+      if (ticket !== this.ticket) return 'superseded';
+      if (size) this.w.showProgress({ received: 0, size });
+      const onProgress = (p) => ticket === this.ticket && this.w.showProgress(size ? { ...p, size } : p);
+      // The widget's first load waits for its turn among the page's (base.js loadPriority);
+      // one a click asked for goes at once.
+      const priority = ticket === this.autoTicket ? () => this.w.loadPriority(size) : undefined;
+      const info = await sharedClient().load(this.kind, key, source, onProgress, { slot: this.slot, stallSeconds, priority });
       if (ticket !== this.ticket) return 'superseded';
       this.current = { key, name, note, info, lang };
       this.end(ticket);
@@ -430,6 +440,26 @@ export class ModelPicker {
       return this.loadDefault({ keepError: true });
     }
     return this.load(this.begin(src), this.keyFor(url), { url }, src);
+  }
+
+  /** The address of the model start() loads first, for its size before it starts
+   * (base.js wake): the widget's src, else the built-in default (defaultUrl); null when
+   * not known (?model=, or a src that is no address). */
+  plannedUrl() {
+    const src = this.w.getAttribute('src');
+    if (src) {
+      try {
+        return new URL(src.trim().replace(/\/+$/, ''), document.baseURI).href;
+      } catch {
+        return null;
+      }
+    }
+    return params.get('model') == null ? this.defaultUrl() : null;
+  }
+
+  /** The built-in model start() loads when nothing else is asked for. */
+  defaultUrl() {
+    return BUILTIN_BERT[this.w.lang2 === 'zh' ? 'zh' : 'en'].url;
   }
 
   // The widget's src, if it has one, is its model (a page that sets it chose that model for

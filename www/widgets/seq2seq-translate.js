@@ -19,6 +19,7 @@ export class Seq2SeqTranslate extends TlabWidget {
     const controls = this.hasAttribute('controls');
     this.output = this.field('output', h('p', { class: 'tl-translation', 'aria-live': 'polite' }));
     return [
+      this.modelUsed,
       controls ? h('div', { class: 'tl-controls' }, this.directions()) : null,
       this.progress,
       this.input('text', 'source', { multiline: true }),
