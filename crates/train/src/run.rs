@@ -76,6 +76,9 @@ pub struct Cadence {
     /// Stop after this many minutes (saving first); run the same command to resume.
     #[arg(long)]
     pub max_minutes: Option<f64>,
+    /// Stop (saving first) once this step is reached, as a cut-off run did.
+    #[arg(long)]
+    pub stop_at_step: Option<usize>,
 }
 
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -185,7 +188,7 @@ const REPORT_EVERY: usize = 20;
 pub(crate) struct Due {
     pub eval: bool,
     pub save: bool,
-    /// The session's time limit is reached: evaluate, save, stop.
+    /// The session's time or step limit is reached: evaluate, save, stop.
     pub stop: bool,
 }
 
@@ -258,7 +261,8 @@ impl<'a> LoopClock<'a> {
         let stop = self
             .cadence
             .max_minutes
-            .is_some_and(|m| self.session.elapsed().as_secs_f64() >= m * 60.0);
+            .is_some_and(|m| self.session.elapsed().as_secs_f64() >= m * 60.0)
+            || self.cadence.stop_at_step.is_some_and(|s| step >= s);
         let last = step >= self.schedule.steps || stop;
         Due {
             eval: step.is_multiple_of(self.cadence.eval_every) || last,
@@ -276,9 +280,9 @@ impl<'a> LoopClock<'a> {
     }
 }
 
-/// Says the session stopped on its time limit.
+/// Says the session stopped on its time or step limit.
 pub(crate) fn log_time_limit() {
-    eprintln!("time limit reached; run again to resume");
+    eprintln!("time or step limit reached; run again to resume");
 }
 
 #[cfg(test)]
