@@ -158,12 +158,14 @@ pub fn build_any(
     })
 }
 
-/// Scores `model` on `items`, 64 sentences per forward pass. Also returns each item's top-5 ids.
+/// Scores `model` on `items`, 64 sentences per forward pass, each padded to the longest (or
+/// to `pad_to`). Also returns each item's top-5 ids.
 pub fn evaluate(
     model: &BertForMaskedLM,
     items: &[ClozeItem],
     pad: u32,
     device: &Device,
+    pad_to: Option<usize>,
 ) -> anyhow::Result<(ClozeScore, Vec<Vec<u32>>)> {
     let mut score = ClozeScore {
         items: items.len(),
@@ -171,7 +173,8 @@ pub fn evaluate(
     };
     let mut all_top5 = Vec::with_capacity(items.len());
     for chunk in items.chunks(64) {
-        let seq = chunk.iter().map(|c| c.ids.len()).max().unwrap_or(1);
+        let longest = chunk.iter().map(|c| c.ids.len()).max().unwrap_or(1);
+        let seq = pad_to.map_or(longest, |p| p.max(longest));
         let n = chunk.len();
         let mut ids = vec![i64::from(pad); n * seq];
         let mut padding = vec![true; n * seq];

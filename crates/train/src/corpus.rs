@@ -120,8 +120,10 @@ pub fn make_batch(
     vocab: usize,
     mask_rate: f64,
     rng: &mut StdRng,
+    pad_to: Option<usize>,
 ) -> Batch {
-    let seq = sentences.iter().map(|s| s.ids.len()).max().unwrap_or(0);
+    let longest = sentences.iter().map(|s| s.ids.len()).max().unwrap_or(0);
+    let seq = pad_to.map_or(longest, |p| p.max(longest));
     let batch = sentences.len();
     let mut b = Batch {
         batch,
@@ -251,7 +253,7 @@ mod tests {
             ],
         };
         for seed in 0..200 {
-            let b = make_batch(&[&s], &sp, 50, 0.3, &mut StdRng::seed_from_u64(seed));
+            let b = make_batch(&[&s], &sp, 50, 0.3, &mut StdRng::seed_from_u64(seed), None);
             let got: Vec<(usize, u32)> = b
                 .positions
                 .iter()

@@ -361,7 +361,7 @@ pub fn train(run: &Path, config: &GptRunConfig, inputs: &GptInputs) -> anyhow::R
         config.seq_len,
         inputs.config.n_positions
     );
-    let device = tlab_models::device().autodiff();
+    let device = crate::train_device().autodiff();
     let plain = device.clone().inner();
     let dir = RunDir(run);
     dir.pin_config(config)?;

@@ -21,3 +21,17 @@ pub mod heads;
 pub mod run;
 pub mod scratch;
 pub mod train;
+
+/// The device the trainers run on: Burn's default device where the `vulkan` feature is built
+/// in (the GPU; `BURN_DEVICE` overrides), else the models' CPU device. Export and evaluation
+/// stay on the CPU device either way.
+pub fn train_device() -> burn::prelude::Device {
+    #[cfg(feature = "vulkan")]
+    {
+        burn::prelude::Device::default()
+    }
+    #[cfg(not(feature = "vulkan"))]
+    {
+        tlab_models::device()
+    }
+}

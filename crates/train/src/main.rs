@@ -59,6 +59,9 @@ enum Command {
         mask_rate: f64,
         #[arg(long)]
         freeze_embeddings: bool,
+        /// Pad every batch to --max-len (for GPU backends, which compile kernels per shape).
+        #[arg(long)]
+        fixed_length: bool,
         #[command(flatten)]
         cadence: Cadence,
     },
@@ -290,6 +293,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             max_len,
             mask_rate,
             freeze_embeddings,
+            fixed_length,
             cadence,
         } => {
             let enc = Encoder::from_dir(&encoder)?;
@@ -312,6 +316,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 max_len,
                 mask_rate,
                 freeze_embeddings,
+                fixed_length,
             };
             let state = train::train(
                 &Paths { run },
@@ -344,7 +349,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let m = BertForMaskedLM::load(&enc.config, &ckpt)?;
             let lines = train::read_lines(&cloze_path)?;
             let items = cloze::build_any(&enc.tokenizer, &lines, &enc.specials, None)?;
-            let (score, top5) = cloze::evaluate(&m, &items, enc.specials.pad, &device)?;
+            let (score, top5) = cloze::evaluate(&m, &items, enc.specials.pad, &device, None)?;
             for (item, top) in items.iter().zip(&top5).take(show) {
                 let guesses: Vec<String> = top
                     .iter()

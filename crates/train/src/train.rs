@@ -31,6 +31,11 @@ pub struct RunConfig {
     pub mask_rate: f64,
     /// Keep the word-embedding matrix (and so the tied decoder) as pre-trained.
     pub freeze_embeddings: bool,
+    /// Pad every batch (and cloze batch) to `max_len`: a GPU backend compiles and tunes its
+    /// kernels per shape, and lengths that change every step keep it compiling. Written only
+    /// when set, so older runs' `run.json` still pins the same configuration.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fixed_length: bool,
 }
 
 /// The masked-LM run's progress: its curve is the cloze score.
@@ -183,7 +188,7 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
     std::fs::create_dir_all(&paths.run)?;
     let enc = inputs.encoder;
     let vocab = enc.config.vocab_size;
-    let device = tlab_models::device().autodiff();
+    let device = crate::train_device().autodiff();
     let dir = RunDir(&paths.run);
     dir.pin_config(config)?;
     let schedule = &config.schedule;
@@ -208,13 +213,20 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
     // The cloze runs without autodiff: on the autodiff device every forward pass would keep
     // its graph (≈ 1 GB per 64 passages of 128 characters) until a backward that never comes.
     let plain = device.clone().inner();
+    let pad_to = config.fixed_length.then_some(config.max_len);
     let mut clock = LoopClock::start(schedule, inputs.cadence, state.wall_seconds);
     let mut loss_ema: Option<f64> = None;
     // Seconds in forward, backward and optimizer step since the last progress line.
     let mut phase = [0.0f64; 3];
 
     if state.step == 0 && state.curve.is_empty() {
-        let (score, _) = cloze::evaluate(&model.valid(), inputs.cloze, enc.specials.pad, &plain)?;
+        let (score, _) = cloze::evaluate(
+            &model.valid(),
+            inputs.cloze,
+            enc.specials.pad,
+            &plain,
+            pad_to,
+        )?;
         log_eval(&state, &score);
         state.curve.push(point(&state, None, &score));
     }
@@ -233,7 +245,14 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
         let mut rng = StdRng::seed_from_u64(
             schedule.seed ^ (state.step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
         );
-        let b = corpus::make_batch(&chosen, &enc.specials, vocab, config.mask_rate, &mut rng);
+        let b = corpus::make_batch(
+            &chosen,
+            &enc.specials,
+            vocab,
+            config.mask_rate,
+            &mut rng,
+            pad_to,
+        );
         let n = b.targets.len();
         let ids =
             Tensor::<2, Int>::from_data(TensorData::new(b.input_ids, [b.batch, b.seq]), &device);
@@ -270,8 +289,13 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
         );
         let due = clock.due(state.step);
         if due.eval {
-            let (score, _) =
-                cloze::evaluate(&model.valid(), inputs.cloze, enc.specials.pad, &plain)?;
+            let (score, _) = cloze::evaluate(
+                &model.valid(),
+                inputs.cloze,
+                enc.specials.pad,
+                &plain,
+                pad_to,
+            )?;
             log_eval(&state, &score);
             let train_loss = clock.take_mean_loss();
             state.curve.push(point(&state, Some(train_loss), &score));
