@@ -9,6 +9,9 @@
 //                   tokenizer, weights, tokenizerConfig} are still taken: OLD_FIELDS)
 //                 translate: {url, shortlist?: true} | {files: {config, tokenizer, weights,
 //                   shortlist?}} (TRANSLATE_FILES)
+//                 tokenizer: a bert's or a translate's source, {url} | {files}, plus reads:
+//                   'bert' | 'translate' (whose rules); only config.json and the tokenizer's
+//                   files are fetched (TOKENIZER_FILES) and read, not the weights
 //                 classifier, tagger, qa: {url, base?} | {files} by file name (HEAD_FILES)
 //                 finetune: the encoder as for classifier (any BERT), plus {train,
 //                   heldOut, options?}: lib/ops.js FineTuneSource
@@ -20,6 +23,8 @@
 //               {id, op: '_trap'} (tests: fails as a wasm trap does)
 // Messages out: {id, progress: {file, loaded, total}} … (the last, once the files are in:
 //               {file: 'building the model', loaded: 1, total: 1, building: true}) then {id, ok: true, result}
+//               (a load's result: the model's info(), or KINDS[kind].loadAnswer's; a tokenizer's
+//               is the worker's own, lib/ops.js TokenizerInfo)
 //               or {id, ok: false, error: 'words a person understands'} (also for an unknown
 //               op, or an op the model's kind does not have: "translate" needs a
 //               translation model; "default-bert" is a BERT fill-mask model)
@@ -30,9 +35,9 @@
 //
 // Downloads go through the Cache API, so a model is fetched once per browser. A download
 // that receives nothing for `stallSeconds` (default 30) fails instead of waiting forever.
-import init, { FillMaskModel, TranslateModel, FineTune, SentenceClassifierModel, TokenClassifierModel, QuestionAnsweringModel, GenerateModel } from './pkg/tlab_web.js';
+import init, { FillMaskModel, TranslateModel, TokenizerModel, FineTune, SentenceClassifierModel, TokenClassifierModel, QuestionAnsweringModel, GenerateModel } from './pkg/tlab_web.js';
 import { KINDS, opSpec, kindsInWords, wasmArgs } from './lib/ops.js';
-import { BERT_FILES, GPT_FILES } from './lib/files.js';
+import { BERT_FILES, GPT_FILES, TOKENIZER_FILES } from './lib/files.js';
 
 const CACHE = 'tlab-models-v1';
 const TRANSLATE_FILES = [
@@ -71,6 +76,7 @@ const ready = init().catch((e) => {
 });
 ready.catch(() => {}); // reported with the first request, not as an unhandled rejection
 const models = new Map(); // key → {kind, model: Promise<FillMaskModel | TranslateModel | …>}
+const loadAnswers = new WeakMap(); // a model whose load the worker answers itself → that answer
 const aborts = new Map(); // id of a load in progress → its AbortController
 const STALL_SECONDS = 30;
 
@@ -230,9 +236,38 @@ async function gatherNamed(list, source, post, fetchOptions) {
   return out;
 }
 
+/** The tokenizer kind's load answer (lib/ops.js TokenizerInfo): `reads`, the bytes of the
+ * tokenizer's files and its model's size as config.json states it (for the model line; a
+ * config.json that is not JSON is the wasm's to refuse, in words). */
+function tokenizerInfo(reads, files) {
+  const names = TOKENIZER_FILES[reads].flatMap((e) => e.names);
+  const bytes = names.reduce((sum, n) => sum + (files[n]?.byteLength ?? 0), 0);
+  let config = {};
+  try {
+    config = JSON.parse(new TextDecoder().decode(files['config.json'])) ?? {};
+  } catch {
+    // (the wasm has refused it already)
+  }
+  const info = { reads, bytes, warnings: [] };
+  const whole = (v) => Number.isInteger(v) && v >= 0;
+  const copy = (to, from) => whole(config[from]) && (info[to] = config[from]);
+  if (reads === 'bert') {
+    copy('layers', 'num_hidden_layers');
+    copy('hidden', 'hidden_size');
+    copy('vocab', 'vocab_size');
+  } else if (['encoder_layers', 'decoder_layers', 'd_model', 'vocab_size'].every((k) => whole(config[k]))) {
+    for (const k of ['encoder_layers', 'decoder_layers', 'd_model', 'vocab_size']) copy(k, k);
+  }
+  return info;
+}
+
 async function load(msg, kind, post, signal) {
   const translate = kind === 'translate';
   const finetune = kind === 'finetune';
+  const reads = kind === 'tokenizer' ? msg.source?.reads : null;
+  if (kind === 'tokenizer' && !Object.hasOwn(TOKENIZER_FILES, reads ?? '')) {
+    throw new Error(`a tokenizer is read as "bert" or "translate" (its source's reads), not ${JSON.stringify(reads) ?? 'undefined'}`);
+  }
   if (finetune) {
     for (const [what, text] of [['training', msg.source?.train], ['held-out', msg.source?.heldOut]]) {
       if (typeof text !== 'string') throw new Error(`a fine-tuning run needs its ${what} examples as text, not ${text === null ? 'null' : typeof text}`);
@@ -244,9 +279,12 @@ async function load(msg, kind, post, signal) {
   // a fine-tuned BERT's files do (any BERT: its heads, if any, are not used).
   const fetchOptions = { signal, stallSeconds };
   // The files download while the wasm still downloads and compiles: neither waits for the other.
+  // A tokenizer alone fetches only config.json and the tokenizer's files (TOKENIZER_FILES);
+  // given files, it takes them by name as a BERT does (a translation model's {config,
+  // tokenizer} fields included: OLD_FIELDS).
   const gathering = translate
     ? gather(TRANSLATE_FILES, msg.source, post, fetchOptions)
-    : gatherNamed({ bert: BERT_FILES, gpt: GPT_FILES }[kind] ?? HEAD_FILES, msg.source, post, fetchOptions);
+    : gatherNamed(reads ? TOKENIZER_FILES[reads] : ({ bert: BERT_FILES, gpt: GPT_FILES }[kind] ?? HEAD_FILES), msg.source, post, fetchOptions);
   gathering.catch(() => {}); // a wasm that fails to start is the error to report
   await ready;
   const files = await gathering;
@@ -256,6 +294,11 @@ async function load(msg, kind, post, signal) {
   if (finetune) return new FineTune(files, msg.source.train, msg.source.heldOut, msg.source.options ?? {});
   if (translate) return new TranslateModel(files.config, files.tokenizer, files.weights, files.shortlist ?? undefined);
   if (kind === 'gpt') return new GenerateModel(files);
+  if (reads) {
+    const tokenizer = new TokenizerModel(reads, files);
+    loadAnswers.set(tokenizer, tokenizerInfo(reads, files));
+    return tokenizer;
+  }
   return new FillMaskModel(files);
 }
 
@@ -290,7 +333,9 @@ async function handle(msg, post) {
           .finally(() => aborts.delete(msg.id));
       }
       const { kind: loadedKind, model: built } = models.get(msg.key);
-      return (await built)[KINDS[loadedKind].loadAnswer ?? 'info']();
+      const m = await built;
+      if (loadAnswers.has(m)) return loadAnswers.get(m);
+      return m[KINDS[loadedKind].loadAnswer ?? 'info']();
     }
     case 'cancel':
       aborts.get(msg.target)?.abort();

@@ -20,6 +20,10 @@ after(async () => {
 
 const index = JSON.parse(fs.readFileSync(path.join(repo, 'models/index.json'), 'utf8'));
 const MB = (name) => (index[name].size / 1e6).toFixed(1);
+/** A built-in BERT's tokenizer alone (what a tokenizer view loads: config.json, tokenizer.json,
+ * tokenizer_config.json), in MB as the widgets write it. */
+const TOKENIZER_MB = (name) =>
+  (Object.entries(index[name].files).filter(([f]) => /\/(config|tokenizer|tokenizer_config)\.json$/.test(f)).reduce((a, [, b]) => a + b, 0) / 1e6).toFixed(1);
 
 /** The model folders (models/<name>/<file>) the page and its worker request, in order. */
 function watchModels(page) {
@@ -61,9 +65,10 @@ test('lecture.html: nothing below the fold downloads before the reader scrolls; 
   await page.waitForFunction(() => document.querySelector('tokenizer-view[model="translate"]').dataset.state === 'ready', null, { timeout: 120_000 });
   await settled(page);
 
-  // In view: the two tokenizer views; their models, the smaller (translation, 24 MB) first.
+  // In view: the two tokenizer views; their tokenizers (no weights), the smaller (the English
+  // BERT's, 0.5 MB; the translation model's is 2.4 MB) first.
   const first = models.filter((m, i) => models.indexOf(m) === i);
-  assert.deepEqual(first.slice(0, 2), ['translate-en-pt', 'fill-mask'], `requested: ${first.join(', ')}`);
+  assert.deepEqual(first.slice(0, 2), ['fill-mask', 'translate-en-pt'], `requested: ${first.join(', ')}`);
   assert.match(await page.textContent('tokenizer-view[model="translate"] .tl-pieces'), /▁/);
   // Far below: the next-sentence head, the tagger, AntiBERTy; and the 中文 page's widgets,
   // not shown in English. None of their models was asked for.
@@ -116,23 +121,24 @@ test('the progress line: the model’s size before the download, then bytes so f
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: 5e6, uploadThroughput: 5e6 });
-    // Every text the progress line shows, as it changes.
+    // Every text the progress line shows, as it changes. (An attention map: it needs the
+    // whole model; a tokenizer view loads its 2.4 MB tokenizer alone.)
     await page.addInitScript(() => {
       window.shown = [];
       new MutationObserver(() => {
-        const s = document.querySelector('tokenizer-view .tl-status');
+        const s = document.querySelector('attention-map .tl-status');
         if (s && s.textContent !== window.shown.at(-1)) window.shown.push(s.textContent);
       }).observe(document, { subtree: true, childList: true, characterData: true });
     });
-    await page.goto(new URL(`embed.html?widget=tokenizer-view&model=translate&lang=${lang}&text=Hello`, browser.url).href);
-    await page.waitForFunction(() => document.querySelector('tokenizer-view')?.dataset.state === 'ready', null, { timeout: 120_000 });
+    await page.goto(new URL(`embed.html?widget=attention-map&model=translate&lang=${lang}&text=Hello`, browser.url).href);
+    await page.waitForFunction(() => document.querySelector('attention-map')?.dataset.state === 'ready', null, { timeout: 120_000 });
     const shown = await page.evaluate(() => window.shown);
     const counts = shown.map((s) => s.match(re)?.[1]).filter(Boolean).map(Number);
     assert.ok(counts.length >= 3, `progress lines: ${shown.join(' | ')}`);
     assert.equal(counts[0], 0, 'the size shows before the first byte');
     assert.ok(counts.some((n) => n > 1 && n < Number(MB('translate-en-pt'))), `bytes counted as they come: ${counts.join(', ')}`);
     for (let i = 1; i < counts.length; i++) assert.ok(counts[i] >= counts[i - 1], 'the count only grows');
-    assert.equal(await page.isHidden('tokenizer-view .tl-progress'), true, 'hidden once the model answers');
+    assert.equal(await page.isHidden('attention-map .tl-progress'), true, 'hidden once the model answers');
     await cdp.detach();
     assert.deepEqual(page.problems, []);
     await page.close();
@@ -180,7 +186,8 @@ test('loading="eager" starts a widget wherever it is; loading="click" waits for 
   assert.match(await page.textContent('#eager .tl-pieces'), /far/);
   assert.equal(await state(page, '#lazy'), 'waiting');
   await page.waitForSelector('#click .tl-load-model');
-  assert.equal(await page.textContent('#click .tl-load-model'), `Load model (${MB('fill-mask')} MB)`);
+  // A tokenizer view's download is its tokenizer alone.
+  assert.equal(await page.textContent('#click .tl-load-model'), `Load model (${TOKENIZER_MB('fill-mask')} MB)`);
   assert.equal(await state(page, '#click'), 'waiting');
   await page.click('#click .tl-load-model');
   await page.waitForFunction(() => document.getElementById('click').dataset.state === 'ready', null, { timeout: 60_000 });

@@ -119,7 +119,7 @@ test('an unknown op, a missing op and a missing model fail in words', async () =
   assert.match(direct.error, /^the reference translation must be a string, not null$/);
   // A model kind that does not exist.
   const kind = await call('load', 'banana', 'k', { url: 'x' });
-  assert.match(kind.error, /^a model kind must be "bert" or "translate" or "finetune" or .*, not "banana"$/);
+  assert.match(kind.error, /^a model kind must be "bert" or "translate" or "tokenizer" or "finetune" or .*, not "banana"$/);
   await healthy();
 });
 
@@ -159,6 +159,7 @@ test('every op of lib/ops.js maps to a method of the wasm class of each of its k
   assert.deepEqual(seen.classes, {
     bert: 'FillMaskModel',
     translate: 'TranslateModel',
+    tokenizer: 'TokenizerModel',
     finetune: 'FineTune',
     classifier: 'SentenceClassifierModel',
     tagger: 'TokenClassifierModel',

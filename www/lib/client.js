@@ -17,6 +17,7 @@
 // lib/ops.js's OPS becomes a method client.<op>(key, ...args) (see the end of the class), so
 // adding one is one entry in that table.
 import { OPS, requestFor } from './ops.js';
+import { TOKENIZER_FILES } from './files.js';
 
 /** A load that was cancelled or superseded by a newer one: not a failure to show. */
 export class CancelledError extends Error {
@@ -302,6 +303,19 @@ export class TlabClient {
   }
 
   /**
+   * A model's tokenizer alone, without its weights: the model's source ({url} or {files})
+   * plus reads, 'bert' or 'translate' (whose rules); only config.json and the tokenizer's
+   * files download (lib/files.js TOKENIZER_FILES). Then tokenize on `key`, which answers as
+   * the whole model's would.
+   * @param {import('./ops.js').TokenizerSource} source
+   * @param {(p: import('./ops.js').LoadProgress) => void} [onProgress]
+   * @returns {Promise<import('./ops.js').TokenizerInfo>}
+   */
+  loadTokenizer(key, source, onProgress, options = {}) {
+    return this.load('tokenizer', key, source, onProgress, options);
+  }
+
+  /**
    * A GPT2LMHeadModel checkpoint in any hub layout: {url: 'https://…/resolve/main'} (the
    * worker tries tokenizer.json, then vocab.json + merges.txt, then vocab.txt;
    * tokenizer_config.json if there is one; model.safetensors, then pytorch_model.bin), or
@@ -413,14 +427,38 @@ export async function builtinEntry(name) {
  * head's encoder files from its base), from models/index.json's `size` (tools/prepare-models.sh
  * records it); null for any other address, or an index without sizes. */
 export async function modelSize(url) {
+  const entry = builtinFolder(url);
+  if (!entry) return null;
+  const size = (await builtinEntry(entry)).size;
+  return Number.isFinite(size) && size > 0 ? size : null;
+}
+
+/** The name of the built-in model (its folder under models/) at URL prefix `url`, else null. */
+function builtinFolder(url) {
   if (typeof url !== 'string') return null;
   const models = new URL('../models/', import.meta.url).href;
   const name = url.replace(/\/+$/, '');
   if (!name.startsWith(models)) return null;
   const entry = name.slice(models.length);
-  if (!entry || entry.includes('/')) return null;
-  const size = (await builtinEntry(entry)).size;
-  return Number.isFinite(size) && size > 0 ? size : null;
+  return !entry || entry.includes('/') ? null : entry;
+}
+
+/** The bytes that loading only the tokenizer of the built-in model at `url` downloads, read
+ * by `reads` ('bert' | 'translate': lib/files.js TOKENIZER_FILES): the sum of those files'
+ * sizes of its own folder in models/index.json's `files`; null for any other address, or an
+ * index without them. */
+export async function tokenizerSize(url, reads) {
+  const entry = builtinFolder(url);
+  if (!entry || !Object.hasOwn(TOKENIZER_FILES, reads)) return null;
+  const { files } = await builtinEntry(entry);
+  if (!files || typeof files !== 'object') return null;
+  const names = TOKENIZER_FILES[reads].flatMap((e) => e.names);
+  let size = 0;
+  for (const [path, bytes] of Object.entries(files)) {
+    const [folder, name] = path.split('/');
+    if (folder === entry && names.includes(name) && Number.isFinite(bytes)) size += bytes;
+  }
+  return size > 0 ? size : null;
 }
 
 /** The built-in tagging data of the fine-tuning widget (tools/prepare-models.sh): Brown

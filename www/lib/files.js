@@ -28,3 +28,13 @@ export const GPT_FILES = Object.freeze([
   { names: ['tokenizer_config.json'], optional: true },
   { names: ['model.safetensors', 'pytorch_model.bin'] },
 ]);
+
+/** A model's tokenizer alone, without its weights (the tokenizer kind, which
+ * <tokenizer-view> loads), by the rules it is read by: a BERT's BERT_FILES less the weights
+ * (either hub layout, tokenizer_config.json if there is one); a translation model's
+ * config.json and tokenizer.json. The same URLs as the whole model's, so the Cache API holds
+ * them once for both. */
+export const TOKENIZER_FILES = Object.freeze({
+  bert: Object.freeze(BERT_FILES.filter((e) => !e.names.includes('model.safetensors'))),
+  translate: Object.freeze([{ names: ['config.json'] }, { names: ['tokenizer.json'] }]),
+});

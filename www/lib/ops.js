@@ -15,7 +15,7 @@
 // Not in the table, because they are not calls on a model: 'load' and 'cancel' (the worker's
 // own), and '_trap' (tests: fails as a wasm trap does).
 
-/** @typedef {'bert' | 'translate' | 'finetune' | 'classifier' | 'tagger' | 'qa' | 'gpt'} ModelKind */
+/** @typedef {'bert' | 'translate' | 'tokenizer' | 'finetune' | 'classifier' | 'tagger' | 'qa' | 'gpt'} ModelKind */
 
 // What the worker answers, in one place: the typedefs below are written from the serde
 // structs the wasm methods return (named first in each; they live in crates/tasks/src/ and
@@ -62,6 +62,24 @@
  * @typedef {{id: number, piece: string, special: boolean, start: number, end: number}} TokenPiece */
 /** Tokenized; algorithm: WordPiece, Unigram, BPE or WordLevel.
  * @typedef {{algorithm: string, pieces: TokenPiece[]}} TokenizeResult */
+/**
+ * A model's tokenizer alone (kind tokenizer, wasm TokenizerModel: <tokenizer-view> needs no
+ * weights). Its load source is the model's own, {url} or {files} by file name (weights, if
+ * given, are not read), plus reads: the rules of the model it belongs to, 'bert' or
+ * 'translate' (lib/files.js TOKENIZER_FILES: the files fetched from a URL). Its tokenize
+ * answers exactly what that model's tokenize does.
+ * @typedef {({url: string} | {files: Record<string, ArrayBuffer | Uint8Array>}) & {reads: 'bert' | 'translate'}} TokenizerSource
+ */
+/**
+ * What a tokenizer's load answers (the worker's own: TokenizerModel has no info()): the rules
+ * it reads by, the bytes of its files, and the size of its model as config.json states it:
+ * a BERT's layers, hidden and vocab, or a translation model's encoder_layers,
+ * decoder_layers, d_model and vocab_size (each left out when config.json lacks it; the
+ * translation model's four together or none), as BertInfo and TranslateInfo name them.
+ * @typedef {{reads: 'bert' | 'translate', bytes: number, warnings: string[], layers?: number,
+ *   hidden?: number, vocab?: number, encoder_layers?: number, decoder_layers?: number,
+ *   d_model?: number, vocab_size?: number}} TokenizerInfo
+ */
 /** PretrainPosition (kind: MaskKind).
  * @typedef {{position: number, kind: 'mask' | 'random' | 'keep', original: string, original_id: number,
  *   shown: string, shown_id: number, prob_original: number, candidates: Candidate[]}} PretrainPosition */
@@ -227,10 +245,14 @@
  * @typedef {{config_json: string, head_safetensors: Uint8Array}} ExportedHead */
 
 /** The model kinds: the wasm class that holds one, its name in words, and (loadAnswer) the
- * method whose result a load answers when it is not info(). */
+ * method whose result a load answers when it is not info(); null: the worker answers the load
+ * itself (the tokenizer kind). */
 export const KINDS = Object.freeze({
   bert: Object.freeze({ wasmClass: 'FillMaskModel', name: 'a BERT fill-mask model' }),
   translate: Object.freeze({ wasmClass: 'TranslateModel', name: 'a translation model' }),
+  /** A model's tokenizer alone: the load's source is {@link TokenizerSource}, and the load
+   * answers {@link TokenizerInfo} (the worker's, not a wasm method's: loadAnswer null). */
+  tokenizer: Object.freeze({ wasmClass: 'TokenizerModel', name: 'a tokenizer without its model', loadAnswer: null }),
   /** A head (tagging or classification) being trained in the page on a frozen encoder: the
    * load's source is {@link FineTuneSource}, and the load answers the labels. */
   finetune: Object.freeze({ wasmClass: 'FineTune', name: 'a fine-tuning run', loadAnswer: 'labels' }),
@@ -321,8 +343,9 @@ export const OPS = Object.freeze({
   /** {@link BertInfo} | {@link TranslateInfo} | {@link ClassifierInfo} | {@link TaggerInfo} |
    * {@link QaInfo} | {@link GptInfo} (load answers the same). */
   info: op([...BOTH, ...HEADS, 'gpt'], 'info', [], 'BertInfo | TranslateInfo | ClassifierInfo | TaggerInfo | QaInfo | GptInfo'),
-  /** Either model's tokenizer (a translation model's includes end-of-sentence). */
-  tokenize: op(BOTH, 'tokenize', [TEXT], 'TokenizeResult'),
+  /** Either model's tokenizer (a translation model's includes end-of-sentence), or a
+   * tokenizer loaded alone (kind tokenizer), which answers the same as its model's. */
+  tokenize: op([...BOTH, 'tokenizer'], 'tokenize', [TEXT], 'TokenizeResult'),
   fill: op(['bert'], 'fill', [TEXT, TOP_K], 'FillResult'),
   logits: op(['bert'], 'logits', [TEXT], 'LogitsResult'),
   /** A BERT's self-attention, or a GPT's masked self-attention over its prompt (with the

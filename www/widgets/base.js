@@ -2,7 +2,7 @@
 // page's one worker (sharedClient: one download and one build per model per page), a
 // progress line, errors in words, and redraw on language switch. Widgets use light DOM so
 // that the host page's fonts apply and tests can read what is drawn.
-import { sharedClient, DEFAULT_BERT, DEFAULT_TRANSLATE, BUILTIN_BERT, BUILTIN_GPT, builtinLanguage, modelSize } from '../lib/client.js';
+import { sharedClient, DEFAULT_BERT, DEFAULT_TRANSLATE, BUILTIN_BERT, BUILTIN_GPT, builtinLanguage, modelSize, tokenizerSize } from '../lib/client.js';
 import { getLang, tr } from './i18n.js';
 import { describeModel } from './model-line.js';
 
@@ -68,7 +68,30 @@ export function srcSpec(kind, src, shortlist = false, attr = 'src') {
   return { kind, key: `${kind}:${url}`, url, shortlist };
 }
 
-/** The model `spec` ({kind, key, url, shortlist?}), loaded once per page whoever asks. Every
+/** The tokenizer alone of model `spec` (a BERT's or a translation model's, as modelSpec and
+ * srcSpec give them): {kind: 'tokenizer', reads (the model's kind), key, url, of (the model's
+ * key)}. Its own key, one per model, so every widget of the page that asks for the same
+ * tokenizer shares one download (config.json and the tokenizer's files, no weights). Any
+ * other kind of model (a GPT) is `spec` itself. */
+export function tokenizerSpec(spec) {
+  if (spec.kind !== 'bert' && spec.kind !== 'translate') return spec;
+  return { kind: 'tokenizer', reads: spec.kind, key: `tokenizer:${spec.key}`, url: spec.url, of: spec.key };
+}
+
+/** The bytes that loading `spec` downloads, when models/index.json knows them (a built-in
+ * model, or a built-in model's tokenizer alone); else null. */
+export function specSize(spec) {
+  return spec.kind === 'tokenizer' ? tokenizerSize(spec.url, spec.reads) : modelSize(spec.url);
+}
+
+/** The load source of model `spec`. */
+function sourceOf(spec) {
+  if (spec.kind === 'translate') return { url: spec.url, shortlist: spec.shortlist };
+  if (spec.kind === 'tokenizer') return { url: spec.url, reads: spec.reads };
+  return { url: spec.url };
+}
+
+/** The model `spec` ({kind, key, url, shortlist?}, or a tokenizer's: tokenizerSpec), loaded once per page whoever asks. Every
  * widget that waits for it gets its progress (onProgress), and the load waits for its turn
  * with the most urgent priority of those asking (a function, see TlabWidget.loadPriority;
  * none: at once).
@@ -77,7 +100,7 @@ export function ensureModel(spec, onProgress, priority = () => 0) {
   const client = sharedClient();
   let entry = loads.get(spec.key);
   if (!entry || entry.generation !== client.generation) {
-    const source = spec.kind === 'translate' ? { url: spec.url, shortlist: spec.shortlist } : { url: spec.url };
+    const source = sourceOf(spec);
     const fresh = { generation: client.generation, listeners: new Set(), priorities: new Set(), last: null };
     const fan = (p) => {
       fresh.last = p;
@@ -238,7 +261,7 @@ export class TlabWidget extends HTMLElement {
   async wake() {
     if (this.begun || this.waking) return;
     this.waking = true;
-    const size = await modelSize(this.plannedModel());
+    const size = await this.plannedSize();
     this.waking = false;
     if (this.begun) return;
     if (this.getAttribute('loading') !== 'click' && !(size > HEAVY_BYTES)) {
@@ -298,6 +321,23 @@ export class TlabWidget extends HTMLElement {
     } catch {
       return null;
     }
+  }
+
+  /** What the model the widget's start() loads downloads, in bytes (models/index.json; null:
+   * not known): the model box's first model, or modelToLoad()'s. */
+  plannedSize() {
+    if (this.picker?.plannedUrl) return modelSize(this.picker.plannedUrl());
+    try {
+      return specSize(this.modelToLoad());
+    } catch {
+      return Promise.resolve(null);
+    }
+  }
+
+  /** The model that model() loads, as modelSpec gives it (widgets that need less of it say
+   * so: the tokenizer view, its tokenizer alone). */
+  modelToLoad() {
+    return modelSpec(this);
   }
 
   /** The priority of a load of `size` bytes (null: unknown) this widget asks for: the
@@ -424,10 +464,10 @@ export class TlabWidget extends HTMLElement {
   /** The model to ask, {kind, key, …, info}: by default the one the attributes name, loaded
    * once per page. */
   async model() {
-    const spec = modelSpec(this);
+    const spec = this.modelToLoad();
     this.showProgress(this.t('loading'));
     try {
-      const size = await modelSize(spec.url);
+      const size = await specSize(spec);
       if (size) this.showProgress({ received: 0, size });
       spec.info = await ensureModel(spec, this.modelProgress(size), () => this.loadPriority(size));
       await this.showModelLine(spec);

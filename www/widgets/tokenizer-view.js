@@ -4,7 +4,11 @@
 // prefix" (a BERT: "models/fill-mask" is the built-in English one) shows beside it how that
 // other model's tokenizer reads the same text: Chinese text through an English vocabulary is
 // mostly [UNK], the reason a Chinese model needs a vocabulary of its own.
-import { TlabWidget, h, ensureModel, srcSpec } from './base.js';
+//
+// Both load the tokenizer alone (base.js tokenizerSpec: config.json and the tokenizer's
+// files, a few hundred KB), not the model's weights: the view answers long before a 46 MB
+// BERT would have downloaded, and its tokens are the same as the whole model's.
+import { TlabWidget, h, ensureModel, srcSpec, modelSpec, tokenizerSpec, specSize } from './base.js';
 import { builtinEntry, builtinLanguage, BUILTIN_BERT } from '../lib/client.js';
 
 /** How tokenizers spell the unknown token (WordPiece, SentencePiece). */
@@ -13,14 +17,24 @@ const UNKNOWN = new Set(['[UNK]', '<unk>']);
 export class TokenizerView extends TlabWidget {
   static attributes = [...TlabWidget.attributes, 'model', 'direction', 'compare'];
 
+  /** The tokenizer of the model the attributes name, without its weights. */
+  modelToLoad() {
+    return tokenizerSpec(modelSpec(this));
+  }
+
   /** @returns {Promise<{main: Tokenized, other: Tokenized | null}>}
    * @typedef {{result: import('../lib/ops.js').TokenizeResult, name: string | null}} Tokenized */
   async load(spec, client) {
     const text = this.attr('text', '');
     const compare = this.getAttribute('compare');
     if (!compare) return { main: { result: await client.tokenize(spec.key, text), name: null }, other: null };
-    const other = srcSpec('bert', compare, false, 'compare');
-    other.info = await ensureModel(other, (p) => this.showProgress(p));
+    const other = tokenizerSpec(srcSpec('bert', compare, false, 'compare'));
+    try {
+      const size = await specSize(other);
+      other.info = await ensureModel(other, this.modelProgress(size), () => this.loadPriority(size));
+    } finally {
+      this.showProgress(null);
+    }
     const [a, b, nameA, nameB] = await Promise.all([
       client.tokenize(spec.key, text),
       client.tokenize(other.key, text),
@@ -33,7 +47,7 @@ export class TokenizerView extends TlabWidget {
   /** A model's name for a column's heading: a built-in one's from models/index.json, else
    * its address. */
   async modelName(spec) {
-    const lang = spec.kind === 'bert' ? builtinLanguage(spec.url) : null;
+    const lang = (spec.reads ?? spec.kind) === 'bert' ? builtinLanguage(spec.url) : null;
     if (!lang) return spec.url;
     return (await builtinEntry(BUILTIN_BERT[lang].entry)).name ?? this.t('builtinBert')[lang];
   }

@@ -33,6 +33,30 @@ pub enum TokenizerFiles {
     Bpe { vocab: Vec<u8>, merges: Vec<u8> },
 }
 
+impl TokenizerFiles {
+    /// The tokenizer, `tokenizer_config.json` giving `vocab.txt`'s options and the specials
+    /// of `vocab.json` + `merges.txt`.
+    pub fn build(&self, tokenizer_config: Option<&[u8]>) -> Result<Tokenizer, TaskError> {
+        match self {
+            TokenizerFiles::Json(bytes) => tokenizer::load(bytes),
+            TokenizerFiles::Vocab(vocab) => tokenizer::from_vocab(
+                vocab,
+                &VocabOptions::from_tokenizer_config(tokenizer_config)?,
+            ),
+            TokenizerFiles::Bpe { vocab, merges } => {
+                tokenizer::from_bpe(vocab, merges, tokenizer_config)
+            }
+        }
+    }
+}
+
+/// What reading text needs of a checkpoint: its `config.json` and tokenizer.
+pub struct TextFiles {
+    pub config: Vec<u8>,
+    pub tokenizer: TokenizerFiles,
+    pub tokenizer_config: Option<Vec<u8>>,
+}
+
 /// A checkpoint's files as bytes (the page fetches them; `read_dir` reads them natively).
 pub struct ModelFiles {
     pub config: Vec<u8>,
@@ -66,6 +90,36 @@ impl ModelFiles {
     /// (`model.safetensors`, else `pytorch_model.bin`, after `head.safetensors` if given).
     pub fn from_named(files: Vec<(String, Vec<u8>)>) -> Result<Self, TaskError> {
         let mut files: std::collections::BTreeMap<String, Vec<u8>> = files.into_iter().collect();
+        let TextFiles {
+            config,
+            tokenizer,
+            tokenizer_config,
+        } = Self::text_files(&mut files)?;
+        let mut take = |name: &str| files.remove(name);
+        let mut weights: Vec<Vec<u8>> = take("head.safetensors").into_iter().collect();
+        weights.push(
+            take("model.safetensors")
+                .or_else(|| take("pytorch_model.bin"))
+                .ok_or_else(|| {
+                    TaskError::Input(
+                        "the model has neither model.safetensors nor pytorch_model.bin".into(),
+                    )
+                })?,
+        );
+        Ok(Self {
+            config,
+            tokenizer,
+            tokenizer_config,
+            weights,
+        })
+    }
+
+    /// Takes `config.json` and the tokenizer's files out of `files`: all that reading text
+    /// needs (`tokenizer.json`, else `vocab.txt`, else `vocab.json` + `merges.txt`; and
+    /// `tokenizer_config.json` if there).
+    pub fn text_files(
+        files: &mut std::collections::BTreeMap<String, Vec<u8>>,
+    ) -> Result<TextFiles, TaskError> {
         let mut take = |name: &str| files.remove(name);
         let config = take("config.json")
             .ok_or_else(|| TaskError::Input("the model has no config.json".into()))?;
@@ -83,21 +137,10 @@ impl ModelFiles {
                 ));
             }
         };
-        let mut weights: Vec<Vec<u8>> = take("head.safetensors").into_iter().collect();
-        weights.push(
-            take("model.safetensors")
-                .or_else(|| take("pytorch_model.bin"))
-                .ok_or_else(|| {
-                    TaskError::Input(
-                        "the model has neither model.safetensors nor pytorch_model.bin".into(),
-                    )
-                })?,
-        );
-        Ok(Self {
+        Ok(TextFiles {
             config,
             tokenizer,
             tokenizer_config,
-            weights,
         })
     }
 
@@ -141,16 +184,7 @@ impl ModelFiles {
     }
 
     pub fn tokenizer(&self) -> Result<Tokenizer, TaskError> {
-        match &self.tokenizer {
-            TokenizerFiles::Json(bytes) => tokenizer::load(bytes),
-            TokenizerFiles::Vocab(vocab) => tokenizer::from_vocab(
-                vocab,
-                &VocabOptions::from_tokenizer_config(self.tokenizer_config.as_deref())?,
-            ),
-            TokenizerFiles::Bpe { vocab, merges } => {
-                tokenizer::from_bpe(vocab, merges, self.tokenizer_config.as_deref())
-            }
-        }
+        self.tokenizer.build(self.tokenizer_config.as_deref())
     }
 }
 

@@ -177,19 +177,11 @@ impl FillMask {
         let head_specs = crate::heads::parse_specs(&files.config)?;
         let config = BertConfig::from_json(&files.config)?;
         let tokenizer = files.tokenizer()?;
-        let mask_token = find_mask_token(&tokenizer, files.tokenizer_config.as_deref())?;
-        let mask_id = tokenizer.token_to_id(&mask_token).ok_or_else(|| {
-            TaskError::Tokenizer(format!(
-                "the mask token {mask_token} is not in the vocabulary"
-            ))
-        })?;
-        if mask_id as usize >= config.vocab_size {
-            return Err(TaskError::Tokenizer(format!(
-                "the tokenizer's mask id {mask_id} is outside the model's vocabulary ({}): \
-                 tokenizer.json and the weights do not belong together",
-                config.vocab_size
-            )));
-        }
+        let (mask_token, mask_id) = mask_token_and_id(
+            &tokenizer,
+            files.tokenizer_config.as_deref(),
+            config.vocab_size,
+        )?;
         let special_ids = crate::tokenizer::special_ids(&tokenizer);
         let device = tlab_models::device();
         let weights = files.safetensors()?;
@@ -243,58 +235,25 @@ impl FillMask {
         &self.mask_token
     }
 
-    /// Tokenizes `text` (already passed through `normalise_mask_spelling`; offsets index it).
-    pub(crate) fn encode(&self, text: &str, require_mask: bool) -> Result<Encoded, TaskError> {
-        if text.trim().is_empty() {
-            return Err(TaskError::Input("the text is empty".into()));
+    /// The rules this model reads text by (shared with [`crate::inspect::TokenizerOnly`]).
+    pub(crate) fn reading(&self) -> Reading<'_> {
+        Reading {
+            tokenizer: &self.tokenizer,
+            mask_token: &self.mask_token,
+            mask_id: self.mask_id,
+            max_tokens: self.config.max_position_embeddings,
+            vocab_size: self.config.vocab_size,
         }
-        let enc = self
-            .tokenizer
-            .encode(text, true)
-            .map_err(|e| TaskError::Tokenizer(format!("could not tokenize the text: {e}")))?;
-        let ids = enc.get_ids().to_vec();
-        if ids.len() > self.config.max_position_embeddings {
-            return Err(TaskError::Input(format!(
-                "the text is {} tokens long; this model reads at most {}",
-                ids.len(),
-                self.config.max_position_embeddings
-            )));
-        }
-        crate::tokenizer::check_ids(&ids, self.config.vocab_size)?;
-        let mask_positions: Vec<usize> =
-            (0..ids.len()).filter(|&i| ids[i] == self.mask_id).collect();
-        if require_mask && mask_positions.is_empty() {
-            return Err(TaskError::Input(format!(
-                "the text has no {} to fill: put {} where a word is missing",
-                self.mask_token, self.mask_token
-            )));
-        }
-        Ok(Encoded {
-            ids,
-            tokens: enc.get_tokens().to_vec(),
-            offsets: enc.get_offsets().to_vec(),
-            mask_positions,
-        })
     }
 
-    /// People type `[mask]` or `[Mask]`; the tokenizer matches its special token exactly.
-    /// ASCII case folding only: full Unicode lower-casing changes byte lengths (`İ` → `i̇`),
-    /// which would shift every offset after it.
+    /// Tokenizes `text` (already passed through `normalise_mask_spelling`; offsets index it).
+    pub(crate) fn encode(&self, text: &str, require_mask: bool) -> Result<Encoded, TaskError> {
+        self.reading().encode(text, require_mask)
+    }
+
+    /// See [`Reading::normalise_mask_spelling`].
     pub(crate) fn normalise_mask_spelling(&self, text: &str) -> String {
-        let lower_mask = self.mask_token.to_ascii_lowercase();
-        let lower = text.to_ascii_lowercase();
-        if !lower.contains(&lower_mask) {
-            return text.to_string();
-        }
-        let mut out = String::with_capacity(text.len());
-        let mut i = 0;
-        while let Some(found) = lower[i..].find(&lower_mask) {
-            out.push_str(&text[i..i + found]);
-            out.push_str(&self.mask_token);
-            i += found + lower_mask.len();
-        }
-        out.push_str(&text[i..]);
-        out
+        self.reading().normalise_mask_spelling(text)
     }
 
     pub(crate) fn ids_tensor(&self, ids: &[u32]) -> Tensor<2, Int> {
@@ -434,9 +393,9 @@ impl FillMask {
             .bert
             .block_stages(self.ids_tensor(&enc.ids), layer)
         else {
-            return Err(TaskError::Input(format!(
-                "layer {} does not exist",
-                layer + 1
+            // `layer` was checked against the config above, which the loaded blocks match.
+            return Err(TaskError::Internal(format!(
+                "encoder block {layer} is missing"
             )));
         };
         let stages = [
@@ -465,6 +424,107 @@ impl FillMask {
             stages,
         })
     }
+}
+
+/// The rules a BERT checkpoint reads text by: its tokenizer, its mask token, and the
+/// model's limits (length, vocabulary). Borrowed from a [`FillMask`], or from a
+/// [`crate::inspect::TokenizerOnly`] that has no weights.
+pub(crate) struct Reading<'a> {
+    pub(crate) tokenizer: &'a Tokenizer,
+    pub(crate) mask_token: &'a str,
+    pub(crate) mask_id: u32,
+    pub(crate) max_tokens: usize,
+    pub(crate) vocab_size: usize,
+}
+
+impl Reading<'_> {
+    /// Tokenizes `text` (already passed through `normalise_mask_spelling`; offsets index it).
+    pub(crate) fn encode(&self, text: &str, require_mask: bool) -> Result<Encoded, TaskError> {
+        if text.trim().is_empty() {
+            return Err(TaskError::Input("the text is empty".into()));
+        }
+        let enc = self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| TaskError::Tokenizer(format!("could not tokenize the text: {e}")))?;
+        let ids = enc.get_ids().to_vec();
+        if ids.len() > self.max_tokens {
+            return Err(TaskError::Input(format!(
+                "the text is {} tokens long; this model reads at most {}",
+                ids.len(),
+                self.max_tokens
+            )));
+        }
+        crate::tokenizer::check_ids(&ids, self.vocab_size)?;
+        let mask_positions: Vec<usize> =
+            (0..ids.len()).filter(|&i| ids[i] == self.mask_id).collect();
+        if require_mask && mask_positions.is_empty() {
+            return Err(TaskError::Input(format!(
+                "the text has no {} to fill: put {} where a word is missing",
+                self.mask_token, self.mask_token
+            )));
+        }
+        Ok(Encoded {
+            ids,
+            tokens: enc.get_tokens().to_vec(),
+            offsets: enc.get_offsets().to_vec(),
+            mask_positions,
+        })
+    }
+
+    /// People type `[mask]` or `[Mask]`; the tokenizer matches its special token exactly.
+    /// ASCII case folding only: full Unicode lower-casing changes byte lengths (`İ` → `i̇`),
+    /// which would shift every offset after it.
+    pub(crate) fn normalise_mask_spelling(&self, text: &str) -> String {
+        let lower_mask = self.mask_token.to_ascii_lowercase();
+        let lower = text.to_ascii_lowercase();
+        if !lower.contains(&lower_mask) {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut i = 0;
+        while let Some(found) = lower[i..].find(&lower_mask) {
+            out.push_str(&text[i..i + found]);
+            out.push_str(self.mask_token);
+            i += found + lower_mask.len();
+        }
+        out.push_str(&text[i..]);
+        out
+    }
+
+    /// The pieces and ids of `text`, special tokens (`specials`) marked.
+    pub(crate) fn tokenize(
+        &self,
+        text: &str,
+        specials: &[u32],
+    ) -> Result<crate::inspect::Tokenized, TaskError> {
+        let enc = self.encode(&self.normalise_mask_spelling(text), false)?;
+        Ok(crate::inspect::Tokenized {
+            algorithm: crate::inspect::algorithm(self.tokenizer),
+            pieces: crate::inspect::pieces(self.tokenizer, &enc.ids, &enc.offsets, specials),
+        })
+    }
+}
+
+/// The mask token ([`find_mask_token`]) and its id, checked against the model's vocabulary.
+pub(crate) fn mask_token_and_id(
+    tokenizer: &Tokenizer,
+    tokenizer_config: Option<&[u8]>,
+    vocab_size: usize,
+) -> Result<(String, u32), TaskError> {
+    let mask_token = find_mask_token(tokenizer, tokenizer_config)?;
+    let mask_id = tokenizer.token_to_id(&mask_token).ok_or_else(|| {
+        TaskError::Tokenizer(format!(
+            "the mask token {mask_token} is not in the vocabulary"
+        ))
+    })?;
+    if mask_id as usize >= vocab_size {
+        return Err(TaskError::Tokenizer(format!(
+            "the tokenizer's mask id {mask_id} is outside the model's vocabulary ({vocab_size}): \
+             tokenizer.json and the weights do not belong together"
+        )));
+    }
+    Ok((mask_token, mask_id))
 }
 
 /// The mask token: `tokenizer_config.json`'s `mask_token` if given, else the one special
@@ -543,15 +603,6 @@ fn fill_text(text: &str, enc: &Encoded, masks: &[MaskPrediction], special_ids: &
 impl FillMask {
     /// The pieces and ids of `text` as this model reads it, special tokens marked.
     pub fn tokenize(&self, text: &str) -> Result<crate::inspect::Tokenized, TaskError> {
-        let enc = self.encode(&self.normalise_mask_spelling(text), false)?;
-        Ok(crate::inspect::Tokenized {
-            algorithm: crate::inspect::algorithm(&self.tokenizer),
-            pieces: crate::inspect::pieces(
-                &self.tokenizer,
-                &enc.ids,
-                &enc.offsets,
-                &self.special_ids,
-            ),
-        })
+        self.reading().tokenize(text, &self.special_ids)
     }
 }

@@ -168,14 +168,7 @@ impl Translator {
         shortlist: Option<&[u8]>,
     ) -> Result<Self, TaskError> {
         let config = Seq2SeqConfig::from_json(config)?;
-        let tokenizer = crate::tokenizer::load(tokenizer)?;
-        if tokenizer.get_vocab_size(true) > config.vocab_size {
-            return Err(TaskError::Tokenizer(format!(
-                "tokenizer.json has {} tokens but the model only {}: they do not belong together",
-                tokenizer.get_vocab_size(true),
-                config.vocab_size
-            )));
-        }
+        let tokenizer = source_tokenizer(tokenizer, &config)?;
         let device = tlab_models::device();
         let ckpt = Checkpoint::from_bytes(weights, &device)?;
         let model = Seq2Seq::load(&config, &ckpt)?;
@@ -232,27 +225,7 @@ impl Translator {
 
     /// Source ids with EOS appended (unless the tokenizer's post-processor already did).
     pub fn encode_source(&self, text: &str) -> Result<Vec<u32>, TaskError> {
-        if text.trim().is_empty() {
-            return Err(TaskError::Input("the text to translate is empty".into()));
-        }
-        let enc = self
-            .tokenizer
-            .encode(text, true)
-            .map_err(|e| TaskError::Tokenizer(format!("could not tokenize the text: {e}")))?;
-        let mut ids = enc.get_ids().to_vec();
-        crate::tokenizer::check_ids(&ids, self.model.config.vocab_size)?;
-        let eos = self.model.config.eos_token_id;
-        if ids.last() != Some(&eos) {
-            ids.push(eos);
-        }
-        let max = self.model.config.max_position_embeddings;
-        if ids.len() > max {
-            return Err(TaskError::Input(format!(
-                "the text is {} tokens long; this model reads at most {max}",
-                ids.len()
-            )));
-        }
-        Ok(ids)
+        source_ids(&self.tokenizer, &self.model.config, text)
     }
 
     fn encode_tensor(&self, ids: &[u32], want_attentions: bool) -> Memory {
@@ -446,17 +419,7 @@ impl Translator {
     /// The pieces and ids of `text` as the encoder reads it (end-of-sentence appended);
     /// the target side uses the same tokenizer and the same rule.
     pub fn tokenize(&self, text: &str) -> Result<crate::inspect::Tokenized, TaskError> {
-        let ids = self.encode_source(text)?;
-        let enc = self
-            .tokenizer
-            .encode(text, true)
-            .map_err(|e| TaskError::Tokenizer(format!("could not tokenize the text: {e}")))?;
-        let mut specials = crate::tokenizer::special_ids(&self.tokenizer);
-        specials.push(self.model.config.eos_token_id);
-        Ok(crate::inspect::Tokenized {
-            algorithm: crate::inspect::algorithm(&self.tokenizer),
-            pieces: crate::inspect::pieces(&self.tokenizer, &ids, enc.get_offsets(), &specials),
-        })
+        source_pieces(&self.tokenizer, &self.model.config, text)
     }
 
     /// The encoder's self-attention probabilities, every layer and head.
@@ -522,4 +485,67 @@ impl Translator {
             self_attentions: attn.self_attn,
         })
     }
+}
+
+/// `tokenizer.json`, checked against the model's vocabulary.
+pub(crate) fn source_tokenizer(
+    bytes: &[u8],
+    config: &Seq2SeqConfig,
+) -> Result<Tokenizer, TaskError> {
+    let tokenizer = crate::tokenizer::load(bytes)?;
+    if tokenizer.get_vocab_size(true) > config.vocab_size {
+        return Err(TaskError::Tokenizer(format!(
+            "tokenizer.json has {} tokens but the model only {}: they do not belong together",
+            tokenizer.get_vocab_size(true),
+            config.vocab_size
+        )));
+    }
+    Ok(tokenizer)
+}
+
+/// The ids the encoder reads for `text`: the tokenizer's, end-of-sentence appended, checked
+/// against the model's vocabulary and length (shared with [`crate::inspect::TokenizerOnly`]).
+pub(crate) fn source_ids(
+    tokenizer: &Tokenizer,
+    config: &Seq2SeqConfig,
+    text: &str,
+) -> Result<Vec<u32>, TaskError> {
+    if text.trim().is_empty() {
+        return Err(TaskError::Input("the text to translate is empty".into()));
+    }
+    let enc = tokenizer
+        .encode(text, true)
+        .map_err(|e| TaskError::Tokenizer(format!("could not tokenize the text: {e}")))?;
+    let mut ids = enc.get_ids().to_vec();
+    crate::tokenizer::check_ids(&ids, config.vocab_size)?;
+    let eos = config.eos_token_id;
+    if ids.last() != Some(&eos) {
+        ids.push(eos);
+    }
+    let max = config.max_position_embeddings;
+    if ids.len() > max {
+        return Err(TaskError::Input(format!(
+            "the text is {} tokens long; this model reads at most {max}",
+            ids.len()
+        )));
+    }
+    Ok(ids)
+}
+
+/// [`source_ids`] as pieces, the end-of-sentence token marked special.
+pub(crate) fn source_pieces(
+    tokenizer: &Tokenizer,
+    config: &Seq2SeqConfig,
+    text: &str,
+) -> Result<crate::inspect::Tokenized, TaskError> {
+    let ids = source_ids(tokenizer, config, text)?;
+    let enc = tokenizer
+        .encode(text, true)
+        .map_err(|e| TaskError::Tokenizer(format!("could not tokenize the text: {e}")))?;
+    let mut specials = crate::tokenizer::special_ids(tokenizer);
+    specials.push(config.eos_token_id);
+    Ok(crate::inspect::Tokenized {
+        algorithm: crate::inspect::algorithm(tokenizer),
+        pieces: crate::inspect::pieces(tokenizer, &ids, enc.get_offsets(), &specials),
+    })
 }

@@ -5,7 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
+use tlab_tasks::TaskError;
 use tlab_tasks::fill_mask::FillMask;
+use tlab_tasks::inspect::{ReaderKind, Tokenized, TokenizerOnly};
 use tlab_tasks::masking::MaskKind;
 use tlab_tasks::translate::{TranslateOptions, Translator};
 
@@ -54,6 +56,81 @@ fn translation_tokenize_appends_eos_as_special() {
     let last = t.pieces.last().expect("pieces");
     assert_eq!(last.id, m.config().eos_token_id);
     assert!(last.special);
+}
+
+/// The files of a model directory without its weights.
+fn text_files(rel: &str) -> Vec<(String, Vec<u8>)> {
+    [
+        "config.json",
+        "tokenizer.json",
+        "vocab.txt",
+        "tokenizer_config.json",
+    ]
+    .iter()
+    .filter_map(|n| Some((n.to_string(), std::fs::read(repo(rel).join(n)).ok()?)))
+    .collect()
+}
+
+/// The tokenizer view loads only config.json and the tokenizer: what it shows must be what the
+/// whole model reads, pieces, ids, specials and errors alike.
+#[test]
+fn tokenizer_only_reads_text_as_its_model_does() {
+    let same =
+        |a: Result<Tokenized, TaskError>, b: Result<Tokenized, TaskError>, what: &str| match (a, b)
+        {
+            (Ok(a), Ok(b)) => assert_eq!(
+                serde_json::to_value(a).expect("json"),
+                serde_json::to_value(b).expect("json"),
+                "{what}"
+            ),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{what}"),
+            (a, b) => panic!("{what}: {a:?} vs {b:?}"),
+        };
+    let long = "word ".repeat(600);
+    for dir in [
+        "assets/fill-mask-en",
+        "assets/fill-mask-zh",
+        "fixtures/bert-gelu",
+        "fixtures/bert-zh-chars",
+        "fixtures/bert-zh-wwm",
+        "fixtures/bert-multilingual-cased",
+    ] {
+        let model = FillMask::from_dir(&repo(dir)).expect("model loads");
+        let only = TokenizerOnly::from_named(ReaderKind::Bert, text_files(dir)).expect("tokenizer");
+        for text in [
+            "Tokenization splits unbelievably rare words.",
+            "The man went to the [mask] and [MASK].",
+            "臺灣大學的學生在讀《靜夜思》。床前明月[MASK]",
+            "",
+            long.as_str(),
+        ] {
+            same(
+                model.tokenize(text),
+                only.tokenize(text),
+                &format!("{dir}: {text:.30}"),
+            );
+        }
+    }
+    let dir = "fixtures/marian-swish";
+    let model = marian();
+    let only =
+        TokenizerOnly::from_named(ReaderKind::Translation, text_files(dir)).expect("tokenizer");
+    for text in [
+        "hello world",
+        "Tokenization splits unbelievably rare words.",
+        " ",
+        &long,
+    ] {
+        same(
+            model.tokenize(text),
+            only.tokenize(text),
+            &format!("{dir}: {text:.30}"),
+        );
+    }
+    let missing = TokenizerOnly::from_named(ReaderKind::Bert, vec![])
+        .err()
+        .expect("no files");
+    assert!(missing.to_string().contains("config.json"), "{missing}");
 }
 
 #[test]

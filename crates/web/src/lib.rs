@@ -10,6 +10,7 @@ use tlab_tasks::encoder::ModelFiles;
 use tlab_tasks::fill_mask::FillMask;
 use tlab_tasks::finetune::{FineTuneJob, FrozenEncoder, HeadTrainConfig, TrainingData};
 use tlab_tasks::generate::{GenerateOptions, Generator, Strategy};
+use tlab_tasks::inspect::{ReaderKind, TokenizerOnly};
 use tlab_tasks::qa::QuestionAnswerer;
 use tlab_tasks::tag::TokenClassifier;
 use tlab_tasks::tlab_models::decoding::SampleOptions;
@@ -325,6 +326,11 @@ impl GenerateModel {
 }
 
 fn model_files(files: &JsValue) -> Result<ModelFiles, JsError> {
+    ModelFiles::from_named(named_files(files)?).map_err(js_err)
+}
+
+/// `{name: Uint8Array}` → (name, bytes); null or undefined entries are skipped.
+fn named_files(files: &JsValue) -> Result<Vec<(String, Vec<u8>)>, JsError> {
     let object = files
         .dyn_ref::<js_sys::Object>()
         .ok_or_else(|| JsError::new("the model files must be an object of file name → bytes"))?;
@@ -343,7 +349,40 @@ fn model_files(files: &JsValue) -> Result<ModelFiles, JsError> {
         })?;
         named.push((name, bytes.to_vec()));
     }
-    ModelFiles::from_named(named).map_err(js_err)
+    Ok(named)
+}
+
+/// A checkpoint's tokenizer without its weights (`config.json` + the tokenizer's files),
+/// reading text exactly as its model does: the tokenizer view needs no 46 MB download.
+#[wasm_bindgen]
+pub struct TokenizerModel {
+    inner: TokenizerOnly,
+}
+
+#[wasm_bindgen]
+impl TokenizerModel {
+    /// `kind`: `"bert"` or `"translate"`; `files`: `{"config.json": bytes, "tokenizer.json"
+    /// | "vocab.txt": …, "tokenizer_config.json"?: …}` (weights are not needed).
+    #[wasm_bindgen(constructor)]
+    pub fn new(kind: &str, files: JsValue) -> Result<TokenizerModel, JsError> {
+        let kind = match kind {
+            "bert" => ReaderKind::Bert,
+            "translate" => ReaderKind::Translation,
+            other => {
+                return Err(JsError::new(&format!(
+                    "a tokenizer is read as \"bert\" or \"translate\", not {other:?}"
+                )));
+            }
+        };
+        let inner = TokenizerOnly::from_named(kind, named_files(&files)?).map_err(js_err)?;
+        Ok(Self { inner })
+    }
+
+    /// `{algorithm, pieces: [{id, piece, special, start, end}]}`, as the model's own
+    /// `tokenize` returns it.
+    pub fn tokenize(&self, text: &str) -> Result<JsValue, JsError> {
+        to_js(&self.inner.tokenize(text).map_err(js_err)?)
+    }
 }
 
 /// A `BertForSequenceClassification` and/or next-sentence (`BertForPreTraining`) checkpoint.
