@@ -23,8 +23,7 @@
 //               {id, op: '_trap'} (tests: fails as a wasm trap does)
 // Messages out: {id, progress: {file, loaded, total}} … (the last, once the files are in:
 //               {file: 'building the model', loaded: 1, total: 1, building: true}) then {id, ok: true, result}
-//               (a load's result: the model's info(), or KINDS[kind].loadAnswer's; a tokenizer's
-//               is the worker's own, lib/ops.js TokenizerInfo)
+//               (a load's result: the model's info(), or KINDS[kind].loadAnswer's)
 //               or {id, ok: false, error: 'words a person understands'} (also for an unknown
 //               op, or an op the model's kind does not have: "translate" needs a
 //               translation model; "default-bert" is a BERT fill-mask model)
@@ -76,7 +75,6 @@ const ready = init().catch((e) => {
 });
 ready.catch(() => {}); // reported with the first request, not as an unhandled rejection
 const models = new Map(); // key → {kind, model: Promise<FillMaskModel | TranslateModel | …>}
-const loadAnswers = new WeakMap(); // a model whose load the worker answers itself → that answer
 const aborts = new Map(); // id of a load in progress → its AbortController
 const STALL_SECONDS = 30;
 
@@ -236,31 +234,6 @@ async function gatherNamed(list, source, post, fetchOptions) {
   return out;
 }
 
-/** The tokenizer kind's load answer (lib/ops.js TokenizerInfo): `reads`, the bytes of the
- * tokenizer's files and its model's size as config.json states it (for the model line; a
- * config.json that is not JSON is the wasm's to refuse, in words). */
-function tokenizerInfo(reads, files) {
-  const names = TOKENIZER_FILES[reads].flatMap((e) => e.names);
-  const bytes = names.reduce((sum, n) => sum + (files[n]?.byteLength ?? 0), 0);
-  let config = {};
-  try {
-    config = JSON.parse(new TextDecoder().decode(files['config.json'])) ?? {};
-  } catch {
-    // (the wasm has refused it already)
-  }
-  const info = { reads, bytes, warnings: [] };
-  const whole = (v) => Number.isInteger(v) && v >= 0;
-  const copy = (to, from) => whole(config[from]) && (info[to] = config[from]);
-  if (reads === 'bert') {
-    copy('layers', 'num_hidden_layers');
-    copy('hidden', 'hidden_size');
-    copy('vocab', 'vocab_size');
-  } else if (['encoder_layers', 'decoder_layers', 'd_model', 'vocab_size'].every((k) => whole(config[k]))) {
-    for (const k of ['encoder_layers', 'decoder_layers', 'd_model', 'vocab_size']) copy(k, k);
-  }
-  return info;
-}
-
 async function load(msg, kind, post, signal) {
   const translate = kind === 'translate';
   const finetune = kind === 'finetune';
@@ -294,11 +267,7 @@ async function load(msg, kind, post, signal) {
   if (finetune) return new FineTune(files, msg.source.train, msg.source.heldOut, msg.source.options ?? {});
   if (translate) return new TranslateModel(files.config, files.tokenizer, files.weights, files.shortlist ?? undefined);
   if (kind === 'gpt') return new GenerateModel(files);
-  if (reads) {
-    const tokenizer = new TokenizerModel(reads, files);
-    loadAnswers.set(tokenizer, tokenizerInfo(reads, files));
-    return tokenizer;
-  }
+  if (reads) return new TokenizerModel(reads, files);
   return new FillMaskModel(files);
 }
 
@@ -333,9 +302,7 @@ async function handle(msg, post) {
           .finally(() => aborts.delete(msg.id));
       }
       const { kind: loadedKind, model: built } = models.get(msg.key);
-      const m = await built;
-      if (loadAnswers.has(m)) return loadAnswers.get(m);
-      return m[KINDS[loadedKind].loadAnswer ?? 'info']();
+      return (await built)[KINDS[loadedKind].loadAnswer ?? 'info']();
     }
     case 'cancel':
       aborts.get(msg.target)?.abort();

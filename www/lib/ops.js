@@ -71,11 +71,10 @@
  * @typedef {({url: string} | {files: Record<string, ArrayBuffer | Uint8Array>}) & {reads: 'bert' | 'translate'}} TokenizerSource
  */
 /**
- * What a tokenizer's load answers (the worker's own: TokenizerModel has no info()): the rules
- * it reads by, the bytes of its files, and the size of its model as config.json states it:
- * a BERT's layers, hidden and vocab, or a translation model's encoder_layers,
- * decoder_layers, d_model and vocab_size (each left out when config.json lacks it; the
- * translation model's four together or none), as BertInfo and TranslateInfo name them.
+ * What a tokenizer's load answers (TokenizerModel.info()): the rules it reads by, the bytes
+ * of its files, and the size of its model as config.json states it: a BERT's layers, hidden
+ * and vocab, or a translation model's encoder_layers, decoder_layers, d_model and
+ * vocab_size, as BertInfo and TranslateInfo name them.
  * @typedef {{reads: 'bert' | 'translate', bytes: number, warnings: string[], layers?: number,
  *   hidden?: number, vocab?: number, encoder_layers?: number, decoder_layers?: number,
  *   d_model?: number, vocab_size?: number}} TokenizerInfo
@@ -251,8 +250,8 @@ export const KINDS = Object.freeze({
   bert: Object.freeze({ wasmClass: 'FillMaskModel', name: 'a BERT fill-mask model' }),
   translate: Object.freeze({ wasmClass: 'TranslateModel', name: 'a translation model' }),
   /** A model's tokenizer alone: the load's source is {@link TokenizerSource}, and the load
-   * answers {@link TokenizerInfo} (the worker's, not a wasm method's: loadAnswer null). */
-  tokenizer: Object.freeze({ wasmClass: 'TokenizerModel', name: 'a tokenizer without its model', loadAnswer: null }),
+   * answers {@link TokenizerInfo} (TokenizerModel.info()). */
+  tokenizer: Object.freeze({ wasmClass: 'TokenizerModel', name: 'a tokenizer without its model' }),
   /** A head (tagging or classification) being trained in the page on a frozen encoder: the
    * load's source is {@link FineTuneSource}, and the load answers the labels. */
   finetune: Object.freeze({ wasmClass: 'FineTune', name: 'a fine-tuning run', loadAnswer: 'labels' }),

@@ -119,6 +119,37 @@ enum Rules {
 pub struct TokenizerOnly {
     tokenizer: Tokenizer,
     rules: Rules,
+    /// The bytes of the files read (config.json and the tokenizer's).
+    bytes: usize,
+}
+
+/// What a [`TokenizerOnly`] reads by and how big its model is, as `config.json` states it
+/// (the field names of the full models' `info()`).
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenizerInfo {
+    /// `"bert"` or `"translate"`.
+    pub reads: &'static str,
+    /// The bytes of the files read (config.json and the tokenizer's).
+    pub bytes: usize,
+    pub warnings: Vec<String>,
+    #[serde(flatten)]
+    pub model: ModelSize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum ModelSize {
+    Bert {
+        layers: usize,
+        hidden: usize,
+        vocab: usize,
+    },
+    Translation {
+        encoder_layers: usize,
+        decoder_layers: usize,
+        d_model: usize,
+        vocab_size: usize,
+    },
 }
 
 impl TokenizerOnly {
@@ -131,6 +162,13 @@ impl TokenizerOnly {
             tokenizer: tokenizer_files,
             tokenizer_config,
         } = crate::encoder::ModelFiles::text_files(&mut files)?;
+        let bytes = config.len()
+            + tokenizer_config.as_ref().map_or(0, Vec::len)
+            + match &tokenizer_files {
+                crate::encoder::TokenizerFiles::Json(b)
+                | crate::encoder::TokenizerFiles::Vocab(b) => b.len(),
+                crate::encoder::TokenizerFiles::Bpe { vocab, merges } => vocab.len() + merges.len(),
+            };
         match kind {
             ReaderKind::Bert => {
                 let config = tlab_models::bert::BertConfig::from_json(&config)?;
@@ -149,6 +187,7 @@ impl TokenizerOnly {
                         config,
                         specials,
                     },
+                    bytes,
                 })
             }
             ReaderKind::Translation => {
@@ -162,8 +201,37 @@ impl TokenizerOnly {
                 Ok(Self {
                     tokenizer,
                     rules: Rules::Translation(config),
+                    bytes,
                 })
             }
+        }
+    }
+
+    pub fn info(&self) -> TokenizerInfo {
+        let (reads, model) = match &self.rules {
+            Rules::Bert { config: c, .. } => (
+                "bert",
+                ModelSize::Bert {
+                    layers: c.num_hidden_layers,
+                    hidden: c.hidden_size,
+                    vocab: c.vocab_size,
+                },
+            ),
+            Rules::Translation(c) => (
+                "translate",
+                ModelSize::Translation {
+                    encoder_layers: c.encoder_layers,
+                    decoder_layers: c.decoder_layers,
+                    d_model: c.d_model,
+                    vocab_size: c.vocab_size,
+                },
+            ),
+        };
+        TokenizerInfo {
+            reads,
+            bytes: self.bytes,
+            warnings: Vec::new(),
+            model,
         }
     }
 

@@ -214,19 +214,17 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
     // its graph (≈ 1 GB per 64 passages of 128 characters) until a backward that never comes.
     let plain = device.clone().inner();
     let pad_to = config.fixed_length.then_some(config.max_len);
+    let cloze_score = |m: &BertForMaskedLM| {
+        cloze::evaluate(&m.valid(), inputs.cloze, enc.specials.pad, &plain, pad_to)
+            .map(|(score, _)| score)
+    };
     let mut clock = LoopClock::start(schedule, inputs.cadence, state.wall_seconds);
     let mut loss_ema: Option<f64> = None;
     // Seconds in forward, backward and optimizer step since the last progress line.
     let mut phase = [0.0f64; 3];
 
     if state.step == 0 && state.curve.is_empty() {
-        let (score, _) = cloze::evaluate(
-            &model.valid(),
-            inputs.cloze,
-            enc.specials.pad,
-            &plain,
-            pad_to,
-        )?;
+        let score = cloze_score(&model)?;
         log_eval(&state, &score);
         state.curve.push(point(&state, None, &score));
     }
@@ -289,13 +287,7 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
         );
         let due = clock.due(state.step);
         if due.eval {
-            let (score, _) = cloze::evaluate(
-                &model.valid(),
-                inputs.cloze,
-                enc.specials.pad,
-                &plain,
-                pad_to,
-            )?;
+            let score = cloze_score(&model)?;
             log_eval(&state, &score);
             let train_loss = clock.take_mean_loss();
             state.curve.push(point(&state, Some(train_loss), &score));

@@ -378,6 +378,12 @@ impl TokenizerModel {
         Ok(Self { inner })
     }
 
+    /// `{reads, bytes, warnings, layers, hidden, vocab}` (BERT) or `{reads, bytes, warnings,
+    /// encoder_layers, decoder_layers, d_model, vocab_size}` (translation), from config.json.
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.info())
+    }
+
     /// `{algorithm, pieces: [{id, piece, special, start, end}]}`, as the model's own
     /// `tokenize` returns it.
     pub fn tokenize(&self, text: &str) -> Result<JsValue, JsError> {
