@@ -127,6 +127,14 @@ fn tokenizer_only_reads_text_as_its_model_does() {
             &format!("{dir}: {text:.30}"),
         );
     }
+    let c = model.config();
+    let bytes: usize = text_files(dir).iter().map(|(_, b)| b.len()).sum();
+    assert_eq!(
+        serde_json::to_value(only.info()).expect("json"),
+        serde_json::json!({"reads": "translate", "bytes": bytes, "warnings": [],
+            "encoder_layers": c.encoder_layers, "decoder_layers": c.decoder_layers,
+            "d_model": c.d_model, "vocab_size": c.vocab_size})
+    );
     let missing = TokenizerOnly::from_named(ReaderKind::Bert, vec![])
         .err()
         .expect("no files");
