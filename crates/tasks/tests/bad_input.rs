@@ -10,6 +10,7 @@ use safetensors::SafeTensors;
 use safetensors::tensor::{Dtype, TensorView};
 use serde_json::{Value, json};
 use tlab_tasks::fill_mask::FillMask;
+use tlab_tasks::inspect::{ReaderKind, TokenizerOnly};
 use tlab_tasks::translate::{TranslateOptions, Translator};
 
 fn fixture(model: &str, file: &str) -> Vec<u8> {
@@ -348,14 +349,38 @@ fn a_damaged_tokenizer_is_an_error_not_a_panic() {
             "bert-gelu" => bert(&c, t, &w).map(|_| ()),
             _ => marian(&c, t, &w, None).map(|_| ()),
         };
-        expect_err(load(&broken), &["tokenizer.json is not valid JSON"]);
+        // The tokenizer view's load: config.json and the tokenizer alone.
+        let kind = match m {
+            "bert-gelu" => ReaderKind::Bert,
+            _ => ReaderKind::Translation,
+        };
+        let only = |t: &[u8]| {
+            let files = vec![
+                ("config.json".to_string(), c.clone()),
+                ("tokenizer.json".to_string(), t.to_vec()),
+            ];
+            TokenizerOnly::from_named(kind, files)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        for load in [&load as &dyn Fn(&[u8]) -> Result<(), String>, &only] {
+            expect_err(load(&broken), &["tokenizer.json is not valid JSON"]);
+            expect_err(
+                load(b"<html>404</html>"),
+                &["tokenizer.json is not JSON but HTML"],
+            );
+            expect_err(load(b"{}"), &["tokenizer.json"]);
+            expect_err(load(b"[]"), &["tokenizer.json"]);
+            expect_err(load(&tok.as_bytes()[..tok.len() / 2]), &["tokenizer.json"]);
+        }
+        let html = vec![
+            ("config.json".to_string(), b"<html>404</html>".to_vec()),
+            ("tokenizer.json".to_string(), tok.clone().into_bytes()),
+        ];
         expect_err(
-            load(b"<html>404</html>"),
-            &["tokenizer.json is not JSON but HTML"],
+            TokenizerOnly::from_named(kind, html).map_err(|e| e.to_string()),
+            &["config.json"],
         );
-        expect_err(load(b"{}"), &["tokenizer.json"]);
-        expect_err(load(b"[]"), &["tokenizer.json"]);
-        expect_err(load(&tok.as_bytes()[..tok.len() / 2]), &["tokenizer.json"]);
     }
 }
 
