@@ -22,6 +22,14 @@
 //   /_test/stall/<anything>   → 200 headers and a few bytes, then nothing, never ending
 //   /_test/slow/<ms>/<path>   → <path> as above, answered after <ms> milliseconds (≤ 30 s)
 //   /_test/html/<anything>    → an HTML page, as a misconfigured host sends for any file
+//
+// startServer({peers: true}) (tools/bench-peers.mjs only, never the demo command above) adds
+//   /peers/...                → tools/peers/ (the peer engines' npm packages and model files
+//                               that tools/peers/setup.sh installs; read-only as above)
+// and sends every response cross-origin isolated (COOP same-origin, COEP require-corp), which
+// onnxruntime-web needs for threads (SharedArrayBuffer). peers: {scripts: {'name.js': text}}
+// also answers /peers/_bench/name.js with that text (the benchmark's own workers, written in
+// its script). The Content-Security-Policy stays the site's: the peers need nothing more.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -116,7 +124,8 @@ function parsePath(rawUrl) {
   return { urlPath, segments };
 }
 
-function resolve(urlPath, segments) {
+function resolve(urlPath, segments, peers) {
+  if (peers && urlPath.startsWith('/peers/')) return { base: path.join(root, 'tools', 'peers'), rel: urlPath.slice('/peers/'.length) };
   const hub = urlPath.match(/^\/hub\/[^/]+\/([^/]+)\/resolve\/[^/]+\/(.+)$/);
   if (hub) return { base: path.join(root, 'fixtures'), rel: `${hub[1]}/${hub[2]}` };
   // TLAB_PKG lets the benchmark serve another build of the wasm (backend comparisons).
@@ -131,7 +140,7 @@ function resolve(urlPath, segments) {
 async function serveFile(req, res, urlPath, segments) {
   // Dotfiles and dot-directories (.git, .env, …) are never served, wherever they are.
   if (segments.some((s) => s.startsWith('.'))) return answer(res, 404, `not found: ${urlPath}`);
-  const where = resolve(urlPath, segments);
+  const where = resolve(urlPath, segments, req.tlabPeers);
   if (!where) return answer(res, 404, `not found: ${urlPath}`);
   const { base, rel } = where;
   let file = path.resolve(base, rel);
@@ -150,6 +159,7 @@ async function serveFile(req, res, urlPath, segments) {
     }
     res.writeHead(200, {
       ...SECURITY_HEADERS,
+      ...req.tlabHeaders,
       'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
       'content-encoding': 'gzip',
       'content-length': c.bytes.length,
@@ -162,6 +172,7 @@ async function serveFile(req, res, urlPath, segments) {
   }
   res.writeHead(200, {
     ...SECURITY_HEADERS,
+    ...req.tlabHeaders,
     'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
     'content-length': stat.size,
     'access-control-allow-origin': '*',
@@ -174,6 +185,27 @@ async function serveFile(req, res, urlPath, segments) {
   const stream = fs.createReadStream(file);
   stream.on('error', () => res.destroy());
   stream.pipe(res);
+}
+
+// What startServer({peers}) adds to every file it serves: a cross-origin isolated page (and
+// its workers) may use SharedArrayBuffer, so onnxruntime-web can run threads.
+const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/** startServer({peers: {scripts}}): the benchmark's own script at /peers/_bench/<name> (a
+ * name of `scripts`, nothing else); true when one answered. */
+function benchScript(req, res, segments, scripts) {
+  if (segments.length !== 4 || segments[1] !== 'peers' || segments[2] !== '_bench') return false;
+  if (!Object.hasOwn(scripts, segments[3])) return false;
+  const body = Buffer.from(String(scripts[segments[3]]));
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    ...ISOLATED,
+    'content-type': TYPES[path.extname(segments[3])] ?? 'text/javascript; charset=utf-8',
+    'content-length': body.length,
+    'cache-control': 'no-cache',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+  return true;
 }
 
 /** The misbehaving routes of startServer({testRoutes: true}); true when one answered. */
@@ -208,7 +240,7 @@ function handle(req, res, urlPath, segments) {
   serveFile(req, res, urlPath, segments).catch(() => answer(res, 500, 'internal error'));
 }
 
-export function startServer({ port = 8080, host = '127.0.0.1', quiet = false, testRoutes = false, gzip = false } = {}) {
+export function startServer({ port = 8080, host = '127.0.0.1', quiet = false, testRoutes = false, gzip = false, peers = false } = {}) {
   const hanging = new Set(); // responses of /_test/stall, destroyed when the server closes
   const server = http.createServer((req, res) => {
     try {
@@ -222,6 +254,11 @@ export function startServer({ port = 8080, host = '127.0.0.1', quiet = false, te
         return;
       }
       req.tlabGzip = gzip;
+      if (peers) {
+        req.tlabPeers = true;
+        req.tlabHeaders = ISOLATED;
+        if (peers.scripts && benchScript(req, res, parsed.segments, peers.scripts)) return;
+      }
       if (testRoutes && testRoute(req, res, parsed.urlPath, parsed.segments, hanging)) return;
       handle(req, res, parsed.urlPath, parsed.segments);
     } catch {

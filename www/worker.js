@@ -20,6 +20,8 @@
 //               {id, op, key, …args}: a call on model `key`, one of lib/ops.js's OPS (fill,
 //                 translate, tokenize, …; the table names each op's fields, the model kinds
 //                 that accept it and the wasm method it calls)
+//               {id, op: 'memory'} (the bytes of the wasm instance's memory: it only grows,
+//                 so this is the most that the models have needed at once so far)
 //               {id, op: '_trap'} (tests: fails as a wasm trap does)
 // Messages out: {id, progress: {file, loaded, total}} … (the last, once the files are in:
 //               {file: 'building the model', loaded: 1, total: 1, building: true}) then {id, ok: true, result}
@@ -307,6 +309,9 @@ async function handle(msg, post) {
     case 'cancel':
       aborts.get(msg.target)?.abort();
       return null;
+    case 'memory':
+      // init() answers the wasm exports, among them its memory.
+      return (await ready).memory.buffer.byteLength;
     case '_trap':
       // What a Rust panic looks like from here (wasm aborts with `unreachable`), so tests
       // can check that the page recovers from one.

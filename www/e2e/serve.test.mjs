@@ -182,3 +182,32 @@ test('the misbehaving test routes exist only with {testRoutes: true}', async () 
     await new Promise((ok) => testing.close(ok));
   }
 });
+
+test('the peers routes and cross-origin isolation exist only with {peers} (tools/bench-peers.mjs)', async () => {
+  for (const p of ['/peers/package.json', '/peers/_bench/w.js']) assert.equal((await get(p)).status, 404, `demo server: ${p}`);
+  const plain = await get('/bench.html');
+  assert.equal(plain.headers['cross-origin-opener-policy'], undefined);
+  assert.equal(plain.headers['cross-origin-embedder-policy'], undefined);
+  const { server: bench, url } = await startServer({ port: 0, quiet: true, peers: { scripts: { 'w.js': 'self.x = 1;\n' } } });
+  try {
+    for (const p of ['bench.html', 'worker.js', 'peers/_bench/w.js', 'peers/package.json']) {
+      const r = await fetch(new URL(p, url));
+      assert.equal(r.status, 200, p);
+      assert.equal(r.headers.get('cross-origin-opener-policy'), 'same-origin', p);
+      assert.equal(r.headers.get('cross-origin-embedder-policy'), 'require-corp', p);
+      assert.equal(r.headers.get('content-security-policy'), CSP, p); // the site's policy, unchanged
+      if (p === 'peers/_bench/w.js') {
+        assert.equal(await r.text(), 'self.x = 1;\n');
+        assert.match(r.headers.get('content-type'), /^text\/javascript/);
+      } else await r.arrayBuffer();
+    }
+    // Nothing else under /peers/_bench/, nothing outside tools/peers/, no dotfiles.
+    for (const [p, status] of [['peers/_bench/other.js', 404], ['peers/..%2f..%2fCargo.toml', 400], ['peers/%2e%2e/%2e%2e/Cargo.toml', 404], ['peers/.gitignore', 404]]) {
+      const r = await fetch(new URL(p, url));
+      await r.arrayBuffer();
+      assert.equal(r.status, status, p);
+    }
+  } finally {
+    await new Promise((ok) => bench.close(ok));
+  }
+});

@@ -101,7 +101,7 @@ test('an op asked of a model of the wrong kind fails in words, naming both', asy
 test('an unknown op, a missing op and a missing model fail in words', async () => {
   const unknown = await call('request', { op: 'frobnicate', key: BERT, text: 'x' });
   assert.equal(unknown.ok, false);
-  assert.match(unknown.error, /^the model worker got an unknown request "frobnicate"; it answers load, cancel, info, tokenize, fill, /);
+  assert.match(unknown.error, /^the model worker got an unknown request "frobnicate"; it answers load, cancel, memory, info, tokenize, fill, /);
   // A name on Object.prototype is not an op either.
   const proto = await call('request', { op: 'toString', key: BERT });
   assert.match(proto.error, /unknown request "toString"/);
@@ -112,6 +112,10 @@ test('an unknown op, a missing op and a missing model fail in words', async () =
   assert.match(viaOp.error, /unknown request "frobnicate"/);
   const missing = await call('fill', 'no-such-model', 'The [MASK].', 5);
   assert.match(missing.error, /^no model "no-such-model" is loaded$/);
+  // The worker's own memory op: the bytes of its wasm memory (whole 64 KiB pages), asked of
+  // no model.
+  const memory = await call('memory');
+  assert.ok(memory.ok && memory.result > 0 && memory.result % 65536 === 0, `memory: ${memory.error ?? memory.result}`);
   // An argument of the wrong type is refused in words by the client and by the worker.
   const notText = await call('tokenize', BERT, 42);
   assert.match(notText.error, /^the text must be a string, not number$/);

@@ -341,6 +341,16 @@ export class TlabClient {
   }
 
   /**
+   * The bytes of the worker's wasm memory. It never shrinks, so this is the most that the
+   * models of this worker have needed at once so far (tools/bench-peers.mjs asks it). A worker
+   * that crashed starts afresh: its successor's memory.
+   * @returns {Promise<number>}
+   */
+  memory() {
+    return this.request({ op: 'memory' });
+  }
+
+  /**
    * A call on model `key`: op `name` of lib/ops.js with its arguments in the table's order,
    * each checked here first (a bad one rejects in words, nothing is sent). The methods below
    * are this with the name filled in: fill(key, text, topK = 5), translate(key, text,

@@ -12,8 +12,8 @@
 // client before sending and by the worker before calling) and wasm (converts the value for
 // the wasm method, in the worker).
 //
-// Not in the table, because they are not calls on a model: 'load' and 'cancel' (the worker's
-// own), and '_trap' (tests: fails as a wasm trap does).
+// Not in the table, because they are not calls on a model: 'load', 'cancel' and 'memory' (the
+// worker's own), and '_trap' (tests: fails as a wasm trap does).
 
 /** @typedef {'bert' | 'translate' | 'tokenizer' | 'finetune' | 'classifier' | 'tagger' | 'qa' | 'gpt'} ModelKind */
 
@@ -408,7 +408,7 @@ export const OPS = Object.freeze({
 });
 
 /** The requests the worker answers itself, not by calling a model. */
-export const WORKER_OPS = Object.freeze(['load', 'cancel', '_trap']);
+export const WORKER_OPS = Object.freeze(['load', 'cancel', 'memory', '_trap']);
 
 /** The table entry of `name`, or an Error in words (not "x is not a function"). */
 export function opSpec(name) {

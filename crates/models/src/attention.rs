@@ -21,6 +21,8 @@ use burn::tensor::activation::softmax;
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
 
+use crate::linear;
+
 /// Query/key/value/output projections of one multi-head attention.
 #[derive(Module, Debug)]
 pub struct MultiHeadAttention {
@@ -72,11 +74,11 @@ impl MultiHeadAttention {
         mask: &AttentionMask,
         want_probs: bool,
     ) -> (Tensor<3>, Option<Tensor<4>>) {
-        let q = self.split_heads(self.query.forward(x_q));
-        let k = self.split_heads(self.key.forward(x_kv.clone()));
-        let v = self.split_heads(self.value.forward(x_kv));
+        let q = self.split_heads(linear::forward(&self.query, x_q));
+        let k = self.split_heads(linear::forward(&self.key, x_kv.clone()));
+        let v = self.split_heads(linear::forward(&self.value, x_kv));
         let (context, probs) = self.attend(q, k, v, mask, want_probs);
-        (self.out.forward(self.merge_heads(context)), probs)
+        (linear::forward(&self.out, self.merge_heads(context)), probs)
     }
 
     /// Masked (causal) self-attention over `t` new positions that follow the positions whose
@@ -95,9 +97,9 @@ impl MultiHeadAttention {
         want_probs: bool,
     ) -> (Tensor<3>, Option<Tensor<4>>) {
         let t = x.dims()[1];
-        let q = self.split_heads(self.query.forward(x.clone()));
-        let k = self.split_heads(self.key.forward(x.clone()));
-        let v = self.split_heads(self.value.forward(x));
+        let q = self.split_heads(linear::forward(&self.query, x.clone()));
+        let k = self.split_heads(linear::forward(&self.key, x.clone()));
+        let v = self.split_heads(linear::forward(&self.value, x));
         let (k, v) = match past.take() {
             Some((pk, pv)) => (Tensor::cat(vec![pk, k], 2), Tensor::cat(vec![pv, v], 2)),
             None => (k, v),
@@ -110,7 +112,7 @@ impl MultiHeadAttention {
             AttentionMask::Causal
         };
         let (context, probs) = self.attend(q, k, v, &mask, want_probs);
-        (self.out.forward(self.merge_heads(context)), probs)
+        (linear::forward(&self.out, self.merge_heads(context)), probs)
     }
 
     /// Scaled dot-product attention over already projected heads.

@@ -21,6 +21,7 @@ use burn::tensor::activation;
 use serde::{Deserialize, Serialize};
 
 use crate::attention::{AttentionMask, MultiHeadAttention};
+use crate::linear;
 
 /// The feed-forward activation, by its Hugging Face name (`hidden_act` in BERT configs,
 /// `activation_function` in Marian configs).
@@ -42,7 +43,7 @@ pub enum Activation {
 impl Activation {
     pub fn apply<const D: usize>(self, x: Tensor<D>) -> Tensor<D> {
         match self {
-            Activation::Gelu => activation::gelu(x),
+            Activation::Gelu => crate::gelu::gelu(x),
             Activation::GeluNew => activation::gelu_approximate(x),
             Activation::Relu => activation::relu(x),
             Activation::Swish => activation::silu(x),
@@ -65,7 +66,10 @@ impl FeedForward {
     /// # Shapes
     /// - `x`: `[batch, seq, d_model]` → `[batch, seq, d_model]`
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        self.ffn_out.forward(self.act.apply(self.ffn_in.forward(x)))
+        linear::forward(
+            &self.ffn_out,
+            self.act.apply(linear::forward(&self.ffn_in, x)),
+        )
     }
 }
 
@@ -155,8 +159,8 @@ impl Ssru {
     /// # Shapes
     /// - `x`, `c_prev`: `[batch, d]` → output and new state, `[batch, d]` each
     pub fn step(&self, x: Tensor<2>, c_prev: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
-        let f = activation::sigmoid(self.wf.forward(x.clone()));
-        let candidate = self.w.forward(x);
+        let f = activation::sigmoid(linear::forward(&self.wf, x.clone()));
+        let candidate = linear::forward(&self.w, x);
         let c = f.clone() * c_prev + (f.neg() + 1.0) * candidate;
         (activation::relu(c.clone()), c)
     }
@@ -252,8 +256,8 @@ impl DecoderBlock {
         let a = &self.cross_attn;
         DecoderLayerCache {
             memory_kv: (
-                a.split_heads(a.key.forward(memory.clone())),
-                a.split_heads(a.value.forward(memory)),
+                a.split_heads(linear::forward(&a.key, memory.clone())),
+                a.split_heads(linear::forward(&a.value, memory)),
             ),
             self_kv: None,
             ssru_c: None,
@@ -281,12 +285,12 @@ impl DecoderBlock {
         let x = self.attn_norm.forward(x + attended);
         // 2. Cross-attention: every target position looks at the whole source.
         let ca = &self.cross_attn;
-        let q = ca.split_heads(ca.query.forward(x.clone()));
+        let q = ca.split_heads(linear::forward(&ca.query, x.clone()));
         let (k, v) = cache.memory_kv.clone();
         let (ctx, cross_probs) = ca.attend(q, k, v, &AttentionMask::None, want_probs);
         let x = self
             .cross_attn_norm
-            .forward(x + ca.out.forward(ca.merge_heads(ctx)));
+            .forward(x + linear::forward(&ca.out, ca.merge_heads(ctx)));
         // 3. Feed-forward.
         let x = self.ffn_norm.forward(x.clone() + self.ffn.forward(x));
         (
