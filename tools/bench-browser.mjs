@@ -8,22 +8,12 @@
 // The default benchmark model is made by tools/make_bench_model.py (MiniLM-L6 encoder,
 // 6 × 384, vocabulary 30 522, with an MLM head).
 import { launch } from '../www/e2e/harness.mjs';
+import { arg, fillMaskSentence } from './bench-common.mjs';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const modelPath = arg('--model', '/models/bench-minilm');
 const runs = Number(arg('--runs', 30));
 const warmup = Number(arg('--warmup', 5));
 
-// One token per word in an uncased WordPiece vocabulary: n - 3 words, a mask, [CLS], [SEP].
-const WORDS = 'the cat sat on a mat and the dog ran to the old red house by the river'.split(' ');
-const sentence = (n) => {
-  const words = Array.from({ length: n - 3 }, (_, i) => WORDS[i % WORDS.length]);
-  words.splice(Math.floor(words.length / 2), 0, '[MASK]');
-  return words.join(' ');
-};
 
 const browser = await launch();
 let page;
@@ -55,7 +45,7 @@ try {
       }
       return { info, loadMs, rows, userAgent: navigator.userAgent };
     },
-    { modelUrl: new URL(modelPath, browser.url).href, texts: [sentence(16), sentence(128)], runs, warmup },
+    { modelUrl: new URL(modelPath, browser.url).href, texts: [fillMaskSentence(16), fillMaskSentence(128)], runs, warmup },
   );
   const chrome = report.userAgent.match(/Chrome\/([\d.]+)/)?.[1] ?? '?';
   console.log(`model ${modelPath}: ${report.info.layers} layers, hidden ${report.info.hidden}, ` +

@@ -25,11 +25,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { launch, repo } from '../www/e2e/harness.mjs';
+import { arg } from './bench-common.mjs';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const whole = (name, fallback, min) => {
   const v = Number(arg(name, fallback));
   if (!Number.isInteger(v) || v < min) throw new Error(`${name} takes a whole number ≥ ${min}, not ${arg(name)}`);

@@ -30,14 +30,11 @@ import os from 'node:os';
 import { createRequire } from 'node:module';
 import { startServer } from '../www/serve.mjs';
 import { CHROMIUM_ARGS } from '../www/e2e/harness.mjs';
+import { arg } from './bench-common.mjs';
 
 // playwright-core is www/'s (www/package.json).
 const { chromium } = createRequire(new URL('../www/package.json', import.meta.url))('playwright-core');
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const MBIT = Number(arg('--mbit', 20));
 const LATENCY = Number(arg('--latency', 40));
 const PAGES = arg('--pages', 'lecture,index').split(',');

@@ -35,14 +35,11 @@ import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { startServer } from '../www/serve.mjs';
 import { CHROMIUM_ARGS, repo } from '../www/e2e/harness.mjs';
+import { arg, fillMaskSentence } from './bench-common.mjs';
 
 // playwright-core is www/'s (www/package.json).
 const { chromium } = createRequire(new URL('../www/package.json', import.meta.url))('playwright-core');
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const ROUNDS = Number(arg('--rounds', 3));
 const ONLY = arg('--only', null);
 const fail = (words) => {
@@ -348,14 +345,6 @@ const ratio = (x) => (Number.isFinite(x) ? x.toFixed(2) : '—');
 const gzipSize = (file) => zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
 const rawSize = (file) => fs.statSync(file).size;
 
-// One token per word in an uncased WordPiece vocabulary: n - 3 words, a mask, [CLS], [SEP]
-// (tools/bench-browser.mjs).
-const WORDS = 'the cat sat on a mat and the dog ran to the old red house by the river'.split(' ');
-const sentence = (n) => {
-  const words = Array.from({ length: n - 3 }, (_, i) => WORDS[i % WORDS.length]);
-  words.splice(Math.floor(words.length / 2), 0, '[MASK]');
-  return words.join(' ');
-};
 const LENGTHS = [16, 128];
 const CASES = JSON.parse(fs.readFileSync(path.join(repo, 'fixtures/bergamot/en-pt.json'), 'utf8')).cases;
 const TEXTS = CASES.map((c) => c.text);
@@ -417,7 +406,7 @@ try {
 
   if (FILL) {
     // Cold loads first, interleaved by round: tlab, fp32, q8, tlab, …
-    const texts = Object.fromEntries(LENGTHS.map((n) => [n, sentence(n)]));
+    const texts = Object.fromEntries(LENGTHS.map((n) => [n, fillMaskSentence(n)]));
     const cold = { tlab: [], fp32: [], q8: [] };
     const coldSpecs = { tlab: { kind: 'tlab-bert' }, fp32: { kind: 'ort', dtype: 'fp32', threads: 1 }, q8: { kind: 'ort', dtype: 'q8', threads: 1 } };
     for (let r = 0; r < ROUNDS; r++) {

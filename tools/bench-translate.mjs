@@ -6,11 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { launch, repo } from '../www/e2e/harness.mjs';
+import { arg } from './bench-common.mjs';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const passes = Number(arg('--passes', 3));
 const direction = arg('--direction', 'en-pt');
 const texts = JSON.parse(fs.readFileSync(path.join(repo, 'fixtures/bergamot', `${direction}.json`), 'utf8')).cases.map((c) => c.text);

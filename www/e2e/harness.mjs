@@ -45,6 +45,13 @@ export async function launch() {
   };
 }
 
+/** Empties the models' Cache API storage (www/worker.js's CACHE) of this browser profile, so
+ * that downloads are real. Leaves `page` on the site's bench.html. */
+export async function emptyModelCache(page, siteUrl) {
+  await page.goto(new URL('bench.html', siteUrl).href);
+  await page.evaluate(() => caches.delete('tlab-models-v1'));
+}
+
 export function fixture(name, file = 'expected.json') {
   return JSON.parse(fs.readFileSync(path.join(repo, 'fixtures', name, file), 'utf8'));
 }

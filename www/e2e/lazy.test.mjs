@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, repo } from './harness.mjs';
+import { emptyModelCache, launch, repo } from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -35,12 +35,8 @@ function watchModels(page) {
   return seen;
 }
 
-/** Empties the models' Cache API storage of this browser profile (other tests fill it), so
- * that downloads are real: a fresh reader's. */
-async function emptyCache(page) {
-  await page.goto(new URL('bench.html', browser.url).href);
-  await page.evaluate(() => caches.delete('tlab-models-v1'));
-}
+// Other tests fill the models' cache: emptied, downloads are a fresh reader's.
+const emptyCache = (page) => emptyModelCache(page, browser.url);
 
 const state = (page, sel) => page.getAttribute(sel, 'data-state');
 const settled = (page) =>

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, repo, fixture } from './harness.mjs';
+import { emptyModelCache, launch, repo, fixture } from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -35,11 +35,7 @@ function recordRequests(page) {
   return seen;
 }
 
-/** Empties the models' Cache API storage of this browser profile, so that downloads are real. */
-async function emptyCache(page) {
-  await page.goto(at('bench.html'));
-  await page.evaluate(() => caches.delete('tlab-models-v1'));
-}
+const emptyCache = (page) => emptyModelCache(page, browser.url);
 
 /** The pieces a tokenizer view (or one of its columns) shows: [{text, id, special}]. */
 const shown = (page, sel) =>

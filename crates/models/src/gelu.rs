@@ -47,12 +47,15 @@ pub fn gelu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     if device.is_autodiff() || device != crate::device() || x.dtype() != DType::F32 {
         return activation::gelu(x);
     }
-    let shape = x.shape();
-    let Ok(mut values) = x.clone().into_data().try_into_vec::<f32>() else {
-        return activation::gelu(x);
-    };
-    gelu_in_place(&mut values);
-    Tensor::from_data(TensorData::new(values, shape), &device)
+    // In place in the tensor's own data: no second copy of the activations.
+    let mut data = x.into_data();
+    match data.as_mut_slice::<f32>() {
+        Ok(values) => {
+            gelu_in_place(values);
+            Tensor::from_data(data, &device)
+        }
+        Err(_) => activation::gelu(Tensor::from_data(data, &device)),
+    }
 }
 
 #[cfg(test)]

@@ -31,8 +31,8 @@ pub const FEW_ROWS: RangeInclusive<usize> = 2..=48;
 /// `lin.forward(x)`, computed as `(Wᵀ·xᵀ)ᵀ` when `x` has [`FEW_ROWS`] rows.
 pub fn forward<const D: usize>(lin: &Linear, x: Tensor<D>) -> Tensor<D> {
     let dims = x.dims();
-    let rows: usize = dims[..D - 1].iter().product();
-    if D < 2 || !FEW_ROWS.contains(&rows) {
+    let rows: usize = dims[..D - 1].iter().product(); // 1 for a vector
+    if !FEW_ROWS.contains(&rows) {
         return lin.forward(x);
     }
     let w = lin.weight.val(); // [in, out]
