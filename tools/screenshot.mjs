@@ -36,16 +36,22 @@ async function demo(page) {
   console.log('docs/fill-mask.png');
 }
 
-/** Every widget of the page has shown an outcome (those with no built-in model say what they need). */
-function allShown(page) {
-  return page.waitForFunction(
+/** Every widget shown has shown an outcome (those with no built-in model say what they need).
+ * Widgets start only near the viewport (widgets/base.js deferStart), so the page is read
+ * through first; the other language's widgets are hidden and never start. */
+async function allShown(page) {
+  await readThrough(page);
+  await page.waitForFunction(
     () =>
-      [...document.querySelectorAll('.tl-widget')].every(
-        (w) => w.dataset.state === 'ready' || (w.dataset.state === 'error' && /No model is loaded|没有加载模型/.test(w.querySelector('.tl-error')?.textContent)),
-      ),
+      [...document.querySelectorAll('.tl-widget')]
+        .filter((w) => w.checkVisibility())
+        .every(
+          (w) => w.dataset.state === 'ready' || (w.dataset.state === 'error' && /No model is loaded|没有加载模型/.test(w.querySelector('.tl-error')?.textContent)),
+        ),
     null,
     { timeout: 180_000 },
   );
+  await page.evaluate(() => window.scrollTo(0, 0));
 }
 
 /** 中文: the demo with the built-in Chinese model chosen (its hub suggestions open), the
