@@ -2,7 +2,7 @@
 //   node tools/screenshot.mjs [demo] [lecture] [beam] [finetune] [heads] [zh] [gpt] [antiberty] [eos] [stale] [block] [tips]
 //   (default: all of them)
 import fs from 'node:fs';
-import { launch, readThrough } from '../www/e2e/harness.mjs';
+import { allAnswered, launch, readThrough } from '../www/e2e/harness.mjs';
 
 const only = process.argv.slice(2);
 const want = (part) => only.length === 0 || only.includes(part);
@@ -36,21 +36,10 @@ async function demo(page) {
   console.log('docs/fill-mask.png');
 }
 
-/** Every widget shown has shown an outcome (those with no built-in model say what they need).
- * Widgets start only near the viewport (widgets/base.js deferStart), so the page is read
- * through first; the other language's widgets are hidden and never start. */
+/** Every widget shown has shown an outcome; an error only where a widget has no built-in
+ * model and says what it needs (a screenshot of any other error would be a wrong image). */
 async function allShown(page) {
-  await readThrough(page);
-  await page.waitForFunction(
-    () =>
-      [...document.querySelectorAll('.tl-widget')]
-        .filter((w) => w.checkVisibility())
-        .every(
-          (w) => w.dataset.state === 'ready' || (w.dataset.state === 'error' && /No model is loaded|没有加载模型/.test(w.querySelector('.tl-error')?.textContent)),
-        ),
-    null,
-    { timeout: 180_000 },
-  );
+  await allAnswered(page, { errorText: /No model is loaded|没有加载模型/ });
   await page.evaluate(() => window.scrollTo(0, 0));
 }
 

@@ -91,15 +91,17 @@ export async function readThrough(page, { click = true } = {}) {
   }
 }
 
-/** readThrough, then waits until every widget shown has an outcome ('ready' or 'error'). */
-export async function allAnswered(page, { timeout = 180_000, click = true } = {}) {
+/** readThrough, then waits until every widget shown has an outcome ('ready' or 'error'; with
+ * `errorText`, only an error whose message matches it counts). */
+export async function allAnswered(page, { timeout = 180_000, click = true, errorText = null } = {}) {
   await readThrough(page, { click });
   await page.waitForFunction(
-    () => {
+    (errorText) => {
+      const ok = (w) => !errorText || new RegExp(errorText).test(w.querySelector('.tl-error')?.textContent);
       const ws = [...document.querySelectorAll('.tl-widget')].filter((w) => w.checkVisibility());
-      return ws.length > 0 && ws.every((w) => w.dataset.state === 'ready' || w.dataset.state === 'error');
+      return ws.length > 0 && ws.every((w) => w.dataset.state === 'ready' || (w.dataset.state === 'error' && ok(w)));
     },
-    null,
+    errorText?.source ?? null,
     { timeout },
   );
 }
