@@ -2,7 +2,7 @@
 //!
 //! `tlab-train train --encoder DIR --corpus train.txt --cloze harvard.txt --run DIR [options]`
 //! `tlab-train eval --model DIR --cloze harvard.txt|cloze.txt [--json] [--show N]`
-//! `tlab-train export --encoder DIR --run DIR --out DIR [--store f16|f32] [--golden FILE]`
+//! `tlab-train export --encoder DIR --run DIR --out DIR [--store f16|f32] [--golden FILE] [--cloze FILE]`
 //! `tlab-train init --vocab vocab.txt --charsmap charsmap.bin --out DIR [sizes]` (a BERT from scratch)
 //! `tlab-train pos --encoder DIR --data data/pos --out assets/pos-en [options]`
 //! `tlab-train nsp --encoder DIR --data data/nsp --out assets/nsp-en [options]`
@@ -108,6 +108,10 @@ enum Command {
         /// the English ones when absent.
         #[arg(long)]
         golden: Option<PathBuf>,
+        /// Also score the exported weights on this whole cloze file (as `eval` does) and record
+        /// the score in training.json as `held_out_cloze`.
+        #[arg(long)]
+        cloze: Option<PathBuf>,
     },
     /// A BERT to train from scratch: character tokenizer + randomly initialised encoder.
     Init {
@@ -270,6 +274,34 @@ const GOLDEN_SENTENCES: [&str; 3] = [
     "She drank a cup of hot [MASK].",
 ];
 
+/// The masked-LM in a model directory scored on a cloze file.
+struct Scored {
+    /// The model's files (its tokenizer turns the top-5 ids back into characters).
+    enc: Encoder,
+    items: Vec<cloze::ClozeItem>,
+    score: cloze::ClozeScore,
+    /// Each item's five most probable ids.
+    top5: Vec<Vec<u32>>,
+}
+
+/// The masked-LM in `model` scored on the cloze file at `path` (Harvard sentences, or marked
+/// lines such as the 中文 held-out set).
+fn score_cloze(model: &std::path::Path, path: &std::path::Path) -> anyhow::Result<Scored> {
+    let enc = Encoder::from_dir(model)?;
+    let device = tlab_models::device();
+    let ckpt = Checkpoint::from_bytes(&enc.weights, &device)?;
+    let m = BertForMaskedLM::load(&enc.config, &ckpt)?;
+    let lines = train::read_lines(path)?;
+    let items = cloze::build_any(&enc.tokenizer, &lines, &enc.specials, None)?;
+    let (score, top5) = cloze::evaluate(&m, &items, enc.specials.pad, &device, None)?;
+    Ok(Scored {
+        enc,
+        items,
+        score,
+        top5,
+    })
+}
+
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
@@ -343,13 +375,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
             show,
         } => {
-            let enc = Encoder::from_dir(&model)?;
-            let device = tlab_models::device();
-            let ckpt = Checkpoint::from_bytes(&enc.weights, &device)?;
-            let m = BertForMaskedLM::load(&enc.config, &ckpt)?;
-            let lines = train::read_lines(&cloze_path)?;
-            let items = cloze::build_any(&enc.tokenizer, &lines, &enc.specials, None)?;
-            let (score, top5) = cloze::evaluate(&m, &items, enc.specials.pad, &device, None)?;
+            let Scored {
+                enc,
+                items,
+                score,
+                top5,
+            } = score_cloze(&model, &cloze_path)?;
             for (item, top) in items.iter().zip(&top5).take(show) {
                 let guesses: Vec<String> = top
                     .iter()
@@ -398,6 +429,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             out,
             store,
             golden,
+            cloze: cloze_path,
         } => {
             let enc = Encoder::from_dir(&encoder)?;
             let device = tlab_models::device();
@@ -417,11 +449,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 write("tokenizer_config.json", tc)?;
             }
             let state = train::read_state(&run)?;
-            let cfg = train::read_config(&run)?;
-            write(
-                "training.json",
-                &serde_json::to_vec_pretty(&serde_json::json!({"run": cfg, "state": state}))?,
-            )?;
+            // Every run that made these weights, when the encoder is an earlier export.
+            let mut runs = train::runs_before(&encoder)?;
+            runs.push(serde_json::json!({
+                "name": run.display().to_string(),
+                "run": train::read_config(&run)?,
+                "state": state,
+            }));
+            let mut record = serde_json::json!({ "runs": runs });
+            if let Some(path) = &cloze_path {
+                let mut score = serde_json::to_value(score_cloze(&out, path)?.score)?;
+                score["file"] = serde_json::json!(path.display().to_string());
+                record["held_out_cloze"] = score;
+            }
+            write("training.json", &serde_json::to_vec_pretty(&record)?)?;
             // The answer the committed weights must keep giving (checked by a test).
             let fm = tlab_tasks::fill_mask::FillMask::from_dir(&out)?;
             let sentences = match &golden {

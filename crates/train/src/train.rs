@@ -345,3 +345,65 @@ pub fn read_config(run: &Path) -> anyhow::Result<RunConfig> {
     let bytes = read(&run.join("run.json"))?;
     Ok(serde_json::from_slice(&bytes)?)
 }
+
+/// The runs that made the weights in `encoder`: its `training.json`'s `runs` when it is an
+/// earlier export (so a chain of runs, each starting from the last one's export, keeps every
+/// run's settings and curve), none for a checkpoint from elsewhere. An export written before
+/// exports listed their runs holds one `run` + `state`, which counts as one unnamed run.
+pub fn runs_before(encoder: &Path) -> anyhow::Result<Vec<serde_json::Value>> {
+    let path = encoder.join("training.json");
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let mut record: serde_json::Value = serde_json::from_slice(&read(&path)?)
+        .with_context(|| format!("{} is not JSON", path.display()))?;
+    if let Some(serde_json::Value::Array(runs)) =
+        record.get_mut("runs").map(serde_json::Value::take)
+    {
+        return Ok(runs);
+    }
+    match (record.get("run"), record.get("state")) {
+        (Some(run), Some(state)) => Ok(vec![serde_json::json!({
+            "name": "earlier run",
+            "run": run,
+            "state": state,
+        })]),
+        _ => anyhow::bail!(
+            "{} has neither `runs` nor `run` + `state`: is it a training record?",
+            path.display()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs_before;
+
+    fn dir_with(name: &str, record: Option<&str>) -> anyhow::Result<std::path::PathBuf> {
+        let dir =
+            std::env::temp_dir().join(format!("tlab-runs-before-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        if let Some(r) = record {
+            std::fs::write(dir.join("training.json"), r)?;
+        }
+        Ok(dir)
+    }
+
+    #[test]
+    fn an_export_passes_its_runs_on_and_other_checkpoints_have_none() -> anyhow::Result<()> {
+        assert!(runs_before(&dir_with("none", None)?)?.is_empty());
+        let chain = r#"{"runs": [{"name": "a"}, {"name": "b"}], "held_out_cloze": {"top5": 0.3}}"#;
+        let runs = runs_before(&dir_with("chain", Some(chain))?)?;
+        let names: Vec<_> = runs.iter().map(|r| r["name"].as_str()).collect();
+        assert_eq!(names, [Some("a"), Some("b")]);
+        let single = r#"{"run": {"lr": 0.001}, "state": {"step": 7}}"#;
+        let runs = runs_before(&dir_with("single", Some(single))?)?;
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0]["state"]["step"], 7);
+        let Err(err) = runs_before(&dir_with("other", Some(r#"{"loss": 1}"#))?) else {
+            anyhow::bail!("a file that is no training record was accepted");
+        };
+        assert!(err.to_string().contains("training record"), "{err}");
+        Ok(())
+    }
+}
