@@ -42,28 +42,21 @@ fi
   --eval-every 600 --save-every 100 --stop-at-step 400
 "$bin" export --encoder data/zh/mlm1 --run data/runs/zh-mlm-3 --out data/zh/mlm3-400 --store f32 \
   --golden crates/train/data/golden-zh.txt
-"$bin" train --encoder data/zh/mlm3-400 --corpus data/zh/train.txt \
-  --cloze data/zh/cloze.txt --cloze-limit 2000 --run data/runs/zh-mlm-4 \
-  --steps 1600 --batch 64 --max-len 128 --lr 4.5e-4 --warmup 20 --seed 2027 \
-  --eval-every 400 --save-every 50 --max-minutes "${MAX_MINUTES:-180}"
-"$bin" export --encoder data/zh/mlm3-400 --run data/runs/zh-mlm-4 --out data/zh/mlm4 --store f16 \
-  --golden crates/train/data/golden-zh.txt
-"$bin" train --encoder data/zh/mlm4 --corpus data/zh/train.txt \
-  --cloze data/zh/cloze.txt --cloze-limit 2000 --run data/runs/zh-mlm-5 \
-  --steps 2800 --batch 64 --max-len 128 --lr 4.5e-4 --warmup 50 --seed 2028 \
-  --eval-every 400 --save-every 50 --max-minutes "${MAX_MINUTES:-180}"
-"$bin" export --encoder data/zh/mlm4 --run data/runs/zh-mlm-5 --out data/zh/mlm5 --store f16 \
-  --golden crates/train/data/golden-zh.txt
-"$bin" train --encoder data/zh/mlm5 --corpus data/zh/train.txt \
-  --cloze data/zh/cloze.txt --cloze-limit 2000 --run data/runs/zh-mlm-6 \
-  --steps 3000 --batch 64 --max-len 128 --lr 4.5e-4 --warmup 50 --seed 2029 \
-  --eval-every 400 --save-every 50 --max-minutes "${MAX_MINUTES:-180}"
-"$bin" export --encoder data/zh/mlm5 --run data/runs/zh-mlm-6 --out data/zh/mlm6 --store f16 \
-  --golden crates/train/data/golden-zh.txt
-"$bin" train --encoder data/zh/mlm6 --corpus data/zh/train.txt \
-  --cloze data/zh/cloze.txt --cloze-limit 2000 --run data/runs/zh-mlm-7 \
-  --steps 3000 --batch 64 --max-len 128 --lr 4.5e-4 --warmup 50 --seed 2030 \
-  --eval-every 400 --save-every 50 --max-minutes "${MAX_MINUTES:-180}"
-"$bin" export --encoder data/zh/mlm6 --run data/runs/zh-mlm-7 --out assets/fill-mask-zh \
-  --golden crates/train/data/golden-zh.txt --cloze data/zh/cloze.txt
+# Runs 3–6 share one schedule (peak 4.5e-4, linear decay to a tenth, fresh optimizer state):
+# continue_run ENCODER RUN STEPS WARMUP SEED OUT [export options] trains data/runs/RUN from
+# ENCODER's weights and exports it, f16, to OUT.
+continue_run() {
+  local encoder=$1 run=data/runs/$2 steps=$3 warmup=$4 seed=$5 out=$6
+  shift 6
+  "$bin" train --encoder "$encoder" --corpus data/zh/train.txt \
+    --cloze data/zh/cloze.txt --cloze-limit 2000 --run "$run" \
+    --steps "$steps" --batch 64 --max-len 128 --lr 4.5e-4 --warmup "$warmup" --seed "$seed" \
+    --eval-every 400 --save-every 50 --max-minutes "${MAX_MINUTES:-180}"
+  "$bin" export --encoder "$encoder" --run "$run" --out "$out" --store f16 \
+    --golden crates/train/data/golden-zh.txt "$@"
+}
+continue_run data/zh/mlm3-400 zh-mlm-4 1600 20 2027 data/zh/mlm4
+continue_run data/zh/mlm4 zh-mlm-5 2800 50 2028 data/zh/mlm5
+continue_run data/zh/mlm5 zh-mlm-6 3000 50 2029 data/zh/mlm6
+continue_run data/zh/mlm6 zh-mlm-7 3000 50 2030 assets/fill-mask-zh --cloze data/zh/cloze.txt
 "$bin" eval --model assets/fill-mask-zh --cloze data/zh/cloze.txt --show 12
