@@ -158,17 +158,19 @@ test('index.html, 中文: the built-in Chinese model answers every golden.json l
 
 // The answers are characters (one Han character each, most probable first). Whether a
 // famous line's own character is among them is the model's quality: over held-out poems it
-// is measured by `tlab-train eval` (assets/fill-mask-zh/MODEL_CARD.md); here, the two lines the
-// model has learned (乡 first, 楼 second at export) must keep their character in the top 5,
+// is measured by `tlab-train eval` (assets/fill-mask-zh/MODEL_CARD.md); here, the three lines
+// the model has learned (楼 first, 乡 second, 国 fourth at export) must keep their character in
+// the top 5,
 // while 床前明月[MASK] (光 not yet in its top 5) only has to give characters.
-test('index.html, 中文: the answers for 床前明月[MASK]… are single Han characters, most probable first; 乡 and 楼 are in their lines\' top 5', async () => {
+test('index.html, 中文: the answers for 床前明月[MASK]… are single Han characters, most probable first; 乡, 楼 and 国 are in their lines\' top 5', async () => {
   const page = await indexInChinese();
   assert.equal(await fill(page, '床前明月[MASK]，疑是地上霜。'), 'ready');
   const got = await topCandidates(page);
   assert.equal(got.length, 5);
   for (const c of got) assert.ok(/^\p{Script=Han}$/u.test(c.token), `${c.token} is one Han character`);
   for (let i = 1; i < got.length; i++) assert.ok(got[i - 1].prob >= got[i].prob, 'sorted by probability');
-  for (const [line, answer] of [['举头望明月，低头思故[MASK]。', '乡'], ['欲穷千里目，更上一层[MASK]。', '楼']]) {
+  for (const [line, answer] of [['举头望明月，低头思故[MASK]。', '乡'], ['欲穷千里目，更上一层[MASK]。', '楼'],
+    ['红豆生南[MASK]，春来发几枝。', '国']]) {
     assert.equal(await fill(page, line), 'ready', line);
     const top = (await topCandidates(page)).map((c) => c.token);
     assert.ok(top.includes(answer), `${line}: ${answer} in the top 5 (${top.join(' ')})`);

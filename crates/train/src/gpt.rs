@@ -442,6 +442,9 @@ pub fn train(run: &Path, config: &GptRunConfig, inputs: &GptInputs) -> anyhow::R
         if due.save {
             dir.save(&model, &optim, &state)?;
         }
+        if due.keep {
+            dir.keep(state.step)?;
+        }
         if due.stop {
             log_time_limit();
             break;

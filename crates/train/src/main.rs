@@ -112,6 +112,10 @@ enum Command {
         /// the score in training.json as `held_out_cloze`.
         #[arg(long)]
         cloze: Option<PathBuf>,
+        /// Export the mean of the run's last K kept checkpoints (`train --keep-every`) instead
+        /// of its latest one.
+        #[arg(long, value_name = "K")]
+        average: Option<usize>,
     },
     /// A BERT to train from scratch: character tokenizer + randomly initialised encoder.
     Init {
@@ -430,10 +434,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             store,
             golden,
             cloze: cloze_path,
+            average,
         } => {
             let enc = Encoder::from_dir(&encoder)?;
             let device = tlab_models::device();
-            let model = train::load_run(&run, &enc, &device)?;
+            let (model, averaged) = match average {
+                Some(k) => {
+                    let (model, steps) = train::load_averaged(&run, &enc, &device, k)?;
+                    eprintln!("averaging the checkpoints of steps {steps:?}");
+                    (model, Some(steps))
+                }
+                None => (train::load_run(&run, &enc, &device)?, None),
+            };
             std::fs::create_dir_all(&out)?;
             let bytes = export::safetensors_bytes(&model, store)?;
             let write = |name: &str, data: &[u8]| {
@@ -451,11 +463,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let state = train::read_state(&run)?;
             // Every run that made these weights, when the encoder is an earlier export.
             let mut runs = train::runs_before(&encoder)?;
-            runs.push(serde_json::json!({
+            let mut this = serde_json::json!({
                 "name": run.display().to_string(),
                 "run": train::read_config(&run)?,
                 "state": state,
-            }));
+            });
+            if let Some(steps) = averaged {
+                this["averaged_steps"] = serde_json::json!(steps);
+            }
+            runs.push(this);
             let mut record = serde_json::json!({ "runs": runs });
             if let Some(path) = &cloze_path {
                 let mut score = serde_json::to_value(score_cloze(&out, path)?.score)?;

@@ -79,6 +79,12 @@ pub struct Cadence {
     /// Stop (saving first) once this step is reached, as a cut-off run did.
     #[arg(long)]
     pub stop_at_step: Option<usize>,
+    /// Also keep the model of every Nth step, from --keep-from on, as `kept/model-STEP.bpk`
+    /// (for `export --average`).
+    #[arg(long)]
+    pub keep_every: Option<usize>,
+    #[arg(long, default_value_t = 0)]
+    pub keep_from: usize,
 }
 
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -179,6 +185,87 @@ impl RunDir<'_> {
         std::fs::rename(file("optim.bpk.tmp"), file("optim.bpk"))?;
         write_atomic(&file("state.json"), &serde_json::to_vec_pretty(state)?)
     }
+
+    /// Keeps the model just saved at `step` as `kept/model-STEP.bpk` (a hard link, so no copy
+    /// where the file system allows it; the next save renames a new file over `model.bpk`).
+    pub fn keep(&self, step: usize) -> anyhow::Result<()> {
+        let kept = self.0.join("kept");
+        std::fs::create_dir_all(&kept)?;
+        let (from, to) = (
+            self.0.join("model.bpk"),
+            kept.join(format!("model-{step}.bpk")),
+        );
+        let _ = std::fs::remove_file(&to);
+        std::fs::hard_link(&from, &to)
+            .or_else(|_| std::fs::copy(&from, &to).map(|_| ()))
+            .with_context(|| format!("cannot keep {} as {}", from.display(), to.display()))
+    }
+
+    /// The kept models (`keep`), by step.
+    pub fn kept(&self) -> anyhow::Result<Vec<(usize, std::path::PathBuf)>> {
+        let dir = self.0.join("kept");
+        let entries = std::fs::read_dir(&dir)
+            .with_context(|| format!("{} has no kept checkpoints (--keep-every)", dir.display()))?;
+        let mut kept = Vec::new();
+        for entry in entries {
+            let path = entry?.path();
+            let step = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_prefix("model-")?.strip_suffix(".bpk")?.parse().ok());
+            if let Some(step) = step {
+                kept.push((step, path));
+            }
+        }
+        kept.sort();
+        Ok(kept)
+    }
+}
+
+/// The parameter-wise mean of `models` (one architecture): checkpoint averaging, as the
+/// Transformer paper's base models were made ("a single model obtained by averaging the last
+/// 5 checkpoints", Vaswani et al. 2017, §6.1).
+pub fn average<M: Module>(models: Vec<M>) -> anyhow::Result<M> {
+    use burn::module::{ModuleMapper, ModuleVisitor, Param};
+    use burn::prelude::Tensor;
+
+    /// Every float parameter, flattened, in visiting order.
+    struct Collect(Vec<Tensor<1>>);
+    impl ModuleVisitor for Collect {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            let t = param.val();
+            let n = t.shape().num_elements();
+            self.0.push(t.reshape([n]));
+        }
+    }
+    /// Adds the collected tensors, in the same order, then scales.
+    struct AddScaled(std::vec::IntoIter<Tensor<1>>, f32);
+    impl ModuleMapper for AddScaled {
+        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+            let (other, scale) = (self.0.next(), self.1);
+            param.map(|t| match other {
+                Some(o) => {
+                    let dims = t.dims();
+                    (t + o.reshape(dims)).mul_scalar(scale)
+                }
+                None => t.mul_scalar(scale),
+            })
+        }
+    }
+
+    let n = models.len();
+    let mut models = models.into_iter();
+    let mut sum = models
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no checkpoints to average"))?;
+    let count = sum.num_params();
+    for m in models {
+        anyhow::ensure!(m.num_params() == count, "the checkpoints differ in shape");
+        let mut c = Collect(Vec::new());
+        m.visit(&mut c);
+        sum = sum.map(&mut AddScaled(c.0.into_iter(), 1.0));
+    }
+    Ok(sum.map(&mut AddScaled(Vec::new().into_iter(), 1.0 / n as f32)))
 }
 
 /// Steps between progress lines.
@@ -188,6 +275,8 @@ const REPORT_EVERY: usize = 20;
 pub(crate) struct Due {
     pub eval: bool,
     pub save: bool,
+    /// Keep this step's checkpoint too (`--keep-every`); implies `save`.
+    pub keep: bool,
     /// The session's time or step limit is reached: evaluate, save, stop.
     pub stop: bool,
 }
@@ -264,9 +353,14 @@ impl<'a> LoopClock<'a> {
             .is_some_and(|m| self.session.elapsed().as_secs_f64() >= m * 60.0)
             || self.cadence.stop_at_step.is_some_and(|s| step >= s);
         let last = step >= self.schedule.steps || stop;
+        let keep = self
+            .cadence
+            .keep_every
+            .is_some_and(|n| step >= self.cadence.keep_from && step.is_multiple_of(n));
         Due {
             eval: step.is_multiple_of(self.cadence.eval_every) || last,
-            save: step.is_multiple_of(self.cadence.save_every) || last,
+            save: step.is_multiple_of(self.cadence.save_every) || last || keep,
+            keep,
             stop,
         }
     }
@@ -288,6 +382,58 @@ pub(crate) fn log_time_limit() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn average_is_the_parameter_wise_mean() -> anyhow::Result<()> {
+        use burn::nn::LinearConfig;
+        use burn::prelude::*;
+        let device = tlab_models::device();
+        let linear = |w: [[f32; 2]; 3], b: [f32; 2]| {
+            let mut l = LinearConfig::new(3, 2).init(&device);
+            l.weight = burn::module::Param::from_tensor(Tensor::from_data(w, &device));
+            l.bias = Some(burn::module::Param::from_tensor(Tensor::from_data(
+                b, &device,
+            )));
+            l
+        };
+        let a = linear([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], [0.0, 3.0]);
+        let b = linear([[3.0, 2.0], [1.0, 0.0], [5.0, -6.0]], [6.0, 0.0]);
+        let c = linear([[2.0, 2.0], [2.0, 2.0], [2.0, 0.0]], [3.0, 0.0]);
+        let mean = average(vec![a, b, c])?;
+        let w = tlab_models::readout::values(mean.weight.val())?;
+        let bias = mean.bias.ok_or_else(|| anyhow::anyhow!("no bias"))?;
+        let bias = tlab_models::readout::values(bias.val())?;
+        assert_eq!(w, [2.0, 2.0, 2.0, 2.0, 4.0, 0.0]);
+        assert_eq!(bias, [3.0, 1.0]);
+        assert!(average(Vec::<burn::nn::Linear>::new()).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn kept_checkpoints_are_listed_by_step() -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!("tlab-kept-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        let run = RunDir(&dir);
+        assert!(run.kept().is_err(), "a run that kept nothing says so");
+        // As `save` does: a new file renamed over model.bpk, which leaves kept ones unchanged.
+        let save = |text: &str| -> std::io::Result<()> {
+            std::fs::write(dir.join("model.bpk.tmp"), text)?;
+            std::fs::rename(dir.join("model.bpk.tmp"), dir.join("model.bpk"))
+        };
+        for step in [900, 1000, 80] {
+            save(&step.to_string())?;
+            run.keep(step)?;
+        }
+        save("later")?;
+        let kept = run.kept()?;
+        let steps: Vec<usize> = kept.iter().map(|(s, _)| *s).collect();
+        assert_eq!(steps, [80, 900, 1000]);
+        assert_eq!(std::fs::read_to_string(&kept[2].1)?, "1000");
+        assert_eq!(std::fs::read_to_string(&kept[0].1)?, "80");
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
 
     #[test]
     fn warm_up_then_linear_decay_to_the_final_fraction() {

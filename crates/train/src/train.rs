@@ -295,6 +295,9 @@ pub fn train(paths: &Paths, config: &RunConfig, inputs: &TrainInputs) -> anyhow:
         if due.save {
             dir.save(&model, &optim, &state)?;
         }
+        if due.keep {
+            dir.keep(state.step)?;
+        }
         if due.stop {
             log_time_limit();
             break;
@@ -334,6 +337,34 @@ pub fn load_run(run: &Path, enc: &Encoder, device: &Device) -> anyhow::Result<Be
     model
         .try_load_file(run.join("model.bpk"))
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e:?}", run.join("model.bpk").display()))
+}
+
+/// The mean of a run's last `k` kept checkpoints (`train --keep-every`), and their steps.
+pub fn load_averaged(
+    run: &Path,
+    enc: &Encoder,
+    device: &Device,
+    k: usize,
+) -> anyhow::Result<(BertForMaskedLM, Vec<usize>)> {
+    let kept = RunDir(run).kept()?;
+    anyhow::ensure!(
+        k > 0 && kept.len() >= k,
+        "{} keeps {} checkpoints; cannot average the last {k}",
+        run.display(),
+        kept.len()
+    );
+    let last = &kept[kept.len() - k..];
+    let vocab = enc.config.vocab_size;
+    let models = last
+        .iter()
+        .map(|(_, path)| {
+            enc.with_new_head(device, &vec![0.0; vocab], 0)?
+                .try_load_file(path)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e:?}", path.display()))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let steps = last.iter().map(|(step, _)| *step).collect();
+    Ok((crate::run::average(models)?, steps))
 }
 
 pub fn read_state(run: &Path) -> anyhow::Result<RunState> {
