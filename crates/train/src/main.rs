@@ -2,7 +2,7 @@
 //!
 //! `tlab-train train --encoder DIR --corpus train.txt --cloze harvard.txt --run DIR [options]`
 //! `tlab-train eval --model DIR --cloze harvard.txt|cloze.txt [--json] [--show N]`
-//! `tlab-train export --encoder DIR --run DIR --out DIR [--store f16|f32] [--golden FILE] [--cloze FILE]`
+//! `tlab-train export --encoder DIR --run DIR --out DIR [--store f16|f32] [--golden FILE] [--cloze FILE] [--average K]`
 //! `tlab-train init --vocab vocab.txt --charsmap charsmap.bin --out DIR [sizes]` (a BERT from scratch)
 //! `tlab-train pos --encoder DIR --data data/pos --out assets/pos-en [options]`
 //! `tlab-train nsp --encoder DIR --data data/nsp --out assets/nsp-en [options]`

@@ -332,11 +332,16 @@ fn log_eval(state: &RunState, s: &ClozeScore) {
 
 /// Loads the latest checkpoint of a run (for export), on the plain (non-autodiff) device.
 pub fn load_run(run: &Path, enc: &Encoder, device: &Device) -> anyhow::Result<BertForMaskedLM> {
+    load_checkpoint(&run.join("model.bpk"), enc, device)
+}
+
+/// One `.bpk` model file of a run (its latest, or a kept one) on `enc`'s architecture.
+fn load_checkpoint(path: &Path, enc: &Encoder, device: &Device) -> anyhow::Result<BertForMaskedLM> {
     let vocab = enc.config.vocab_size;
     let model = enc.with_new_head(device, &vec![0.0; vocab], 0)?;
     model
-        .try_load_file(run.join("model.bpk"))
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e:?}", run.join("model.bpk").display()))
+        .try_load_file(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e:?}", path.display()))
 }
 
 /// The mean of a run's last `k` kept checkpoints (`train --keep-every`), and their steps.
@@ -354,14 +359,9 @@ pub fn load_averaged(
         kept.len()
     );
     let last = &kept[kept.len() - k..];
-    let vocab = enc.config.vocab_size;
     let models = last
         .iter()
-        .map(|(_, path)| {
-            enc.with_new_head(device, &vec![0.0; vocab], 0)?
-                .try_load_file(path)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e:?}", path.display()))
-        })
+        .map(|(_, path)| load_checkpoint(path, enc, device))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let steps = last.iter().map(|(step, _)| *step).collect();
     Ok((crate::run::average(models)?, steps))
