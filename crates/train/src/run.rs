@@ -69,9 +69,9 @@ impl Schedule {
 /// When a run evaluates, saves and stops; not pinned, so a resume may change it.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Cadence {
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = 500, value_parser = positive)]
     pub eval_every: usize,
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = positive)]
     pub save_every: usize,
     /// Stop after this many minutes (saving first); run the same command to resume.
     #[arg(long)]
@@ -81,10 +81,19 @@ pub struct Cadence {
     pub stop_at_step: Option<usize>,
     /// Also keep the model of every Nth step, from --keep-from on, as `kept/model-STEP.bpk`
     /// (for `export --average`).
-    #[arg(long)]
+    #[arg(long, value_parser = positive)]
     pub keep_every: Option<usize>,
     #[arg(long, default_value_t = 0)]
     pub keep_from: usize,
+}
+
+/// Every N steps needs N ≥ 1: `step % 0` would mean "never", silently.
+fn positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -433,6 +442,30 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&kept[0].1)?, "80");
         std::fs::remove_dir_all(&dir)?;
         Ok(())
+    }
+
+    #[test]
+    fn every_n_steps_refuses_zero() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            cadence: Cadence,
+        }
+        let parse =
+            |args: &[&str]| Cli::try_parse_from(["t"].iter().chain(args)).map(|c| c.cadence);
+        for flag in ["--eval-every", "--save-every", "--keep-every"] {
+            let err = parse(&[flag, "0"])
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.contains("must be at least 1"), "{flag} 0: {err}");
+        }
+        let c = parse(&["--keep-every", "100", "--keep-from", "2600"]).expect("valid flags");
+        assert_eq!(
+            (c.keep_every, c.keep_from, c.save_every),
+            (Some(100), 2600, 100)
+        );
     }
 
     #[test]
