@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # Reproduce the Chinese fill-mask model (assets/fill-mask-zh/) from the registries.
 #
-#   tools/train-fill-mask-zh.sh         # ~10.5 h on 2 cores; rerun to resume an interrupted run
+#   tools/train-fill-mask-zh.sh         # ~12.5 h on 2 cores; rerun to resume an interrupted run
 #
 # 1. text: tools/corpus/poetry.sh (npm chinese-poetry 2.0.1 → simplified with OpenCC,
 #    deduplicated, held-out poems listed in tools/corpus/poetry-heldout.txt; character
 #    vocabulary and the traditional → simplified character map for the tokenizer).
 # 2. tlab-train init: character tokenizer.json + a randomly initialised 4-layer BERT
 #    (seed 2026) in data/zh/init.
-# 3. tlab-train train, seven runs, each from the previous one's exported weights (f16, f32,
-#    f16, f16, f16, f16; the recipe below; checkpoints in data/runs/zh-mlm, zh-mlm-3 … zh-mlm-8):
+# 3. tlab-train train, eight runs, each from the previous one's exported weights (f16, f32,
+#    f16, f16, f16, f16, f16; the recipe below; checkpoints in data/runs/zh-mlm, zh-mlm-3 …
+#    zh-mlm-9):
 #    3 000 steps (seed 2026); 400 steps of a 3 600-step schedule cut off there (seed 2026
 #    again, so it repeated the first run's first batches); 1 600 steps with seed 2027 (a new
 #    data order); 2 800 steps with seed 2028 from the f16 weights the first three made (the
 #    weights committed until then), fresh optimizer state; 3 000 steps with seed 2029 from
 #    run 4's f16 export, the same way; 3 000 steps with seed 2030 from run 5's; 3 000 steps
-#    with seed 2031 from run 6's.
+#    with seed 2031 from run 6's; 3 000 steps with seed 2032 from run 7's.
 # 4. tlab-train export → assets/fill-mask-zh (f16 safetensors, config, tokenizer,
 #    golden.json, training.json: every run's settings and learning curve, since each export
 #    carries on its encoder's list, and the whole held-out cloze score), then that score
@@ -60,5 +61,6 @@ continue_run data/zh/mlm3-400 zh-mlm-4 1600 20 2027 data/zh/mlm4
 continue_run data/zh/mlm4 zh-mlm-5 2800 50 2028 data/zh/mlm5
 continue_run data/zh/mlm5 zh-mlm-6 3000 50 2029 data/zh/mlm6
 continue_run data/zh/mlm6 zh-mlm-7 3000 50 2030 data/zh/mlm7
-continue_run data/zh/mlm7 zh-mlm-8 3000 50 2031 assets/fill-mask-zh --cloze data/zh/cloze.txt
+continue_run data/zh/mlm7 zh-mlm-8 3000 50 2031 data/zh/mlm8
+continue_run data/zh/mlm8 zh-mlm-9 3000 50 2032 assets/fill-mask-zh --cloze data/zh/cloze.txt
 "$bin" eval --model assets/fill-mask-zh --cloze data/zh/cloze.txt --show 12

@@ -159,7 +159,7 @@ test('index.html, 中文: the built-in Chinese model answers every golden.json l
 // The answers are characters (one Han character each, most probable first). Whether a
 // famous line's own character is among them is the model's quality: over held-out poems it
 // is measured by `tlab-train eval` (assets/fill-mask-zh/MODEL_CARD.md); here, the three lines
-// the model has learned (楼 first, 乡 second, 国 fourth at export) must keep their character in
+// the model has learned (楼 and 乡 first, 国 fifth at export) must keep their character in
 // the top 5, while 床前明月[MASK] (光 not yet in its top 5) only has to give characters.
 test('index.html, 中文: the answers for 床前明月[MASK]… are single Han characters, most probable first; 乡, 楼 and 国 are in their lines\' top 5', async () => {
   const page = await indexInChinese();
