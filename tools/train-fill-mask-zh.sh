@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduce the Chinese fill-mask model (assets/fill-mask-zh/) from the registries.
 #
-#   tools/train-fill-mask-zh.sh         # ~12.5 h on 2 cores; rerun to resume an interrupted run
+#   tools/train-fill-mask-zh.sh         # ~13 h on 2 cores; rerun to resume an interrupted run
 #
 # 1. text: tools/corpus/poetry.sh (npm chinese-poetry 2.0.1 → simplified with OpenCC,
 #    deduplicated, held-out poems listed in tools/corpus/poetry-heldout.txt; character
